@@ -1,0 +1,390 @@
+/**
+ * Settings, validated with zod: the repo's `.github/modwarden.yml` (reviewed like code, read through
+ * Probot's loader so an org-wide `.github` repo default works) and the operator's environment.
+ * Every error names the offending key, e.g. `failOn: expected one of info|low|medium|high|critical`.
+ */
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { parse as parseYaml } from 'yaml';
+import { RULE_IDS, SEVERITIES, type RuleId, type Severity } from './findings.js';
+
+/** A config problem, with one line per bad key. */
+export class ConfigError extends Error {
+  constructor(
+    readonly source: string,
+    readonly problems: string[],
+  ) {
+    super(`${source}: ${problems.join('; ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const severity = z.enum(SEVERITIES);
+const ruleId = z.enum(RULE_IDS);
+
+/** `module@version` or a bare module path, as written in allow and ignore entries. */
+const moduleRef = z.string().min(1).regex(/^[^\s@]+(@[^\s@]+)?$/, { message: 'expected <module> or <module>@<version>' });
+
+const allowEntry = z.union([
+  moduleRef,
+  z
+    .object({
+      module: z.string().min(1),
+      version: z.string().min(1).optional(),
+      reason: z.string().optional(),
+      rules: z.array(ruleId).optional(),
+    })
+    .strict(),
+]);
+
+const ignoreEntry = z
+  .object({
+    module: moduleRef,
+    version: z.string().min(1).optional(),
+    reason: z.string().min(1, { message: 'a reason is required for a permanent ignore' }),
+    rules: z.array(ruleId).optional(),
+  })
+  .strict();
+
+const ruleSetting = z.union([
+  z.boolean(),
+  z.enum(['on', 'off']),
+  z.object({ enabled: z.boolean().optional(), severity: severity.optional() }).strict(),
+]);
+
+const patternList = z.union([z.string(), z.array(z.string())]);
+
+/** Schema of `.github/modwarden.yml`. Unknown keys are errors: a typo must not silently do nothing. */
+export const repoConfigSchema = z
+  .object({
+    failOn: severity.optional(),
+    rules: z.partialRecord(ruleId, ruleSetting).optional(),
+    allow: z.array(allowEntry).optional(),
+    popularModules: z.array(z.string().min(1)).optional(),
+    reviewComments: z.boolean().optional(),
+    privateModules: patternList.optional(),
+    skipPaths: z.array(z.string().min(1)).optional(),
+    ignore: z.array(ignoreEntry).optional(),
+  })
+  .strict();
+
+/** An allow-list entry: the module (optionally one version) is trusted for the listed rules (all when absent). */
+export interface AllowEntry {
+  module: string;
+  version: string | null;
+  reason: string | null;
+  rules: RuleId[] | null;
+}
+
+/** A permanent ignore: the finding stays listed, marked ignored, and no longer fails the check. */
+export interface IgnoreEntry {
+  module: string;
+  version: string | null;
+  reason: string;
+  rules: RuleId[] | null;
+  by: string;
+}
+
+/** Repo settings after validation, with every default filled in. */
+export interface RepoConfig {
+  failOn: Severity;
+  /** Rules switched off. */
+  disabledRules: RuleId[];
+  /** Severity overrides per rule. */
+  severityOverrides: Partial<Record<RuleId, Severity>>;
+  allow: AllowEntry[];
+  popularModules: string[];
+  reviewComments: boolean;
+  /** GOPRIVATE-style comma-separated glob list. */
+  privateModules: string;
+  skipPaths: string[];
+  ignore: IgnoreEntry[];
+}
+
+/** The settings used when a repo has no config file. */
+export const DEFAULT_REPO_CONFIG: RepoConfig = Object.freeze({
+  failOn: 'high',
+  disabledRules: [],
+  severityOverrides: {},
+  allow: [],
+  popularModules: [],
+  reviewComments: true,
+  privateModules: '',
+  skipPaths: [],
+  ignore: [],
+}) as RepoConfig;
+
+/** Turns zod issues into one readable line per bad key. */
+export function formatIssues(issues: readonly z.core.$ZodIssue[]): string[] {
+  return issues.map((issue) => {
+    const at = issue.path.map(String).join('.');
+    const prefix = at ? `${at}: ` : '';
+    switch (issue.code) {
+      case 'invalid_value':
+        return `${prefix}expected one of ${issue.values.map(String).join('|')}`;
+      case 'unrecognized_keys':
+        return issue.keys.map((k) => `${at ? at + '.' : ''}${k}: unknown key`).join('; ');
+      case 'invalid_key':
+        return `${prefix}unknown key`;
+      case 'invalid_type':
+        // A schema-specific message ("required: ...") beats zod's generic one.
+        return issue.message.startsWith('Invalid input') ? `${prefix}expected ${issue.expected}` : `${prefix}${issue.message}`;
+      case 'invalid_union':
+        return `${prefix}${unionHint(at)}`;
+      default:
+        return `${prefix}${issue.message}`;
+    }
+  });
+}
+
+function unionHint(at: string): string {
+  if (/^rules\./.test(at)) return 'expected true, false, on, off or {enabled, severity}';
+  if (/^allow\.\d+$/.test(at)) return 'expected "<module>[@<version>]" or {module, version, reason}';
+  if (at === 'privateModules') return 'expected a comma-separated string or a list of patterns';
+  return 'invalid value';
+}
+
+function splitRef(ref: string): { module: string; version: string | null } {
+  const at = ref.indexOf('@');
+  return at < 0 ? { module: ref, version: null } : { module: ref.slice(0, at), version: ref.slice(at + 1) };
+}
+
+/** Validates a parsed repo config object (null/undefined = no file) and fills in defaults. */
+export function parseRepoConfig(raw: unknown, source = '.github/modwarden.yml'): RepoConfig {
+  if (raw === null || raw === undefined) return { ...DEFAULT_REPO_CONFIG };
+  if (typeof raw !== 'object' || Array.isArray(raw)) throw new ConfigError(source, ['expected a mapping of keys']);
+  const result = repoConfigSchema.safeParse(raw);
+  if (!result.success) throw new ConfigError(source, formatIssues(result.error.issues));
+  const c = result.data;
+  const disabledRules: RuleId[] = [];
+  const severityOverrides: Partial<Record<RuleId, Severity>> = {};
+  for (const [rule, setting] of Object.entries(c.rules ?? {}) as [RuleId, z.infer<typeof ruleSetting>][]) {
+    const enabled = typeof setting === 'boolean' ? setting : typeof setting === 'string' ? setting === 'on' : setting.enabled !== false;
+    if (!enabled) disabledRules.push(rule);
+    if (typeof setting === 'object' && setting.severity) severityOverrides[rule] = setting.severity;
+  }
+  const allow: AllowEntry[] = (c.allow ?? []).map((a) => {
+    if (typeof a === 'string') return { ...splitRef(a), reason: null, rules: null };
+    return { module: a.module, version: a.version ?? null, reason: a.reason ?? null, rules: a.rules ?? null };
+  });
+  const ignore: IgnoreEntry[] = (c.ignore ?? []).map((i) => {
+    const ref = splitRef(i.module);
+    return { module: ref.module, version: i.version ?? ref.version, reason: i.reason, rules: i.rules ?? null, by: source };
+  });
+  const privateModules = Array.isArray(c.privateModules) ? c.privateModules.join(',') : (c.privateModules ?? '');
+  return {
+    failOn: c.failOn ?? DEFAULT_REPO_CONFIG.failOn,
+    disabledRules,
+    severityOverrides,
+    allow,
+    popularModules: c.popularModules ?? [],
+    reviewComments: c.reviewComments ?? true,
+    privateModules,
+    skipPaths: c.skipPaths ?? [],
+    ignore,
+  };
+}
+
+/** Parses the YAML text of a repo config file (null = no file) and validates it. */
+export function parseRepoConfigText(text: string | null, source = '.github/modwarden.yml'): RepoConfig {
+  if (text === null) return { ...DEFAULT_REPO_CONFIG };
+  let raw: unknown;
+  try {
+    raw = parseYaml(text, { logLevel: 'error' });
+  } catch (e) {
+    const msg = e instanceof Error ? e.message.split('\n')[0] : String(e);
+    throw new ConfigError(source, [`invalid YAML: ${msg}`]);
+  }
+  return parseRepoConfig(raw ?? null, source);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Operator settings (environment)
+
+const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
+
+const intFrom = (min: number, max: number, dflt: number) =>
+  z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v.trim() === '') return dflt;
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < min || n > max) {
+        ctx.addIssue({ code: 'custom', message: `expected a whole number from ${min} to ${max}, got "${v}"` });
+        return z.NEVER;
+      }
+      return n;
+    });
+
+const httpUrl = (dflt: string) =>
+  z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      const s = v === undefined || v.trim() === '' ? dflt : v.trim();
+      try {
+        const u = new URL(s);
+        if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error();
+      } catch {
+        ctx.addIssue({ code: 'custom', message: `expected an http(s) URL, got "${s}"` });
+        return z.NEVER;
+      }
+      return s.replace(/\/+$/, '');
+    });
+
+const optionalString = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === '' ? null : v));
+
+const envSchema = z.object({
+  APP_ID: z
+    .string({ error: 'required: the GitHub App id (a number, from the app settings page)' })
+    .regex(/^\d+$/, { message: 'expected the numeric GitHub App id' }),
+  PRIVATE_KEY: optionalString,
+  PRIVATE_KEY_PATH: optionalString,
+  WEBHOOK_SECRET: z.string({ error: 'required: the webhook secret set in the app settings' }).min(1, { message: 'must not be empty' }),
+  GOPROXY: z
+    .string()
+    .optional()
+    .transform((v) => (v && v.trim() ? v.trim() : 'https://proxy.golang.org,direct')),
+  GOSUMDB: z
+    .string()
+    .optional()
+    .transform((v) => (v && v.trim() ? v.trim() : 'sum.golang.org')),
+  GOPRIVATE: z.string().optional().transform((v) => v ?? ''),
+  GONOPROXY: z.string().optional().transform((v) => v ?? null),
+  GONOSUMDB: z.string().optional().transform((v) => v ?? null),
+  GITHUB_API_URL: httpUrl('https://api.github.com'),
+  ORIGIN_GITHUB_TOKEN: optionalString,
+  GHE_HOST: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v.trim() === '') return null;
+      if (!/^[A-Za-z0-9.-]+(:\d+)?$/.test(v.trim())) {
+        ctx.addIssue({ code: 'custom', message: `expected a host name like github.example.com (no scheme or path), got "${v}"` });
+        return z.NEVER;
+      }
+      return v.trim();
+    }),
+  MODWARDEN_CONCURRENCY: intFrom(1, 256, 16),
+  MODWARDEN_JOB_CONCURRENCY: intFrom(1, 64, 2),
+  MODWARDEN_CACHE_ENTRIES: intFrom(0, 1_000_000, 5000),
+  MODWARDEN_TARBALL_MAX_BYTES: intFrom(1024, 4 * 1024 ** 3, 200 * 1024 * 1024),
+  MODWARDEN_HTTP_TIMEOUT_MS: intFrom(100, 600_000, 30_000),
+  LOG_LEVEL: z.enum(LOG_LEVELS).optional().transform((v) => v ?? 'info'),
+});
+
+/** The operator's settings after validation. */
+export interface OperatorConfig {
+  appId: string;
+  /** PEM text (from PRIVATE_KEY or the file at PRIVATE_KEY_PATH). */
+  privateKey: string;
+  webhookSecret: string;
+  goproxy: string;
+  gosumdb: string;
+  goprivate: string;
+  gonoproxy: string | null;
+  gonosumdb: string | null;
+  /** Where origin lookups of github.com modules go (public GitHub by default, even on GHE). */
+  githubApiUrl: string;
+  originToken: string | null;
+  /** GitHub Enterprise host of the installation (Probot reads it too), or null for github.com. */
+  gheHost: string | null;
+  /** Network requests in flight per scan. */
+  concurrency: number;
+  /** Scans running at once in the app process. */
+  jobConcurrency: number;
+  cacheEntries: number;
+  tarballMaxBytes: number;
+  httpTimeoutMs: number;
+  logLevel: (typeof LOG_LEVELS)[number];
+}
+
+/** Every environment variable the app reads, with what it means (the source of `.env.example`). */
+export const ENV_VARS: Record<string, string> = {
+  APP_ID: 'GitHub App id (required)',
+  PRIVATE_KEY: 'GitHub App private key, PEM text (or PRIVATE_KEY_PATH)',
+  PRIVATE_KEY_PATH: 'path to the GitHub App private key .pem (or PRIVATE_KEY)',
+  WEBHOOK_SECRET: 'webhook secret (required)',
+  GOPROXY: 'module proxy list, Go syntax (default https://proxy.golang.org,direct)',
+  GOSUMDB: 'checksum database (default sum.golang.org; "off" disables)',
+  GOPRIVATE: 'glob patterns of private modules: never sent to the proxy or checksum database',
+  GONOPROXY: 'overrides GOPRIVATE for the proxy',
+  GONOSUMDB: 'overrides GOPRIVATE for the checksum database',
+  GITHUB_API_URL: 'GitHub API used for origin lookups of github.com modules (default https://api.github.com)',
+  ORIGIN_GITHUB_TOKEN: 'optional read-only token for origin and metadata lookups',
+  GHE_HOST: 'GitHub Enterprise Server host where the app is installed',
+  MODWARDEN_CONCURRENCY: 'network requests in flight per scan (default 16)',
+  MODWARDEN_JOB_CONCURRENCY: 'scans running at once (default 2)',
+  MODWARDEN_CACHE_ENTRIES: 'immutable module results kept in memory (default 5000)',
+  MODWARDEN_TARBALL_MAX_BYTES: 'largest origin tarball downloaded (default 200 MiB)',
+  MODWARDEN_HTTP_TIMEOUT_MS: 'timeout per HTTP request (default 30000)',
+  LOG_LEVEL: 'trace|debug|info|warn|error|fatal|silent (default info)',
+};
+
+/** Options for loadOperatorConfig: how to read PRIVATE_KEY_PATH (injected by tests). */
+export interface LoadOperatorOptions {
+  readFile?: (path: string) => string;
+}
+
+/** Validates the operator's environment; throws ConfigError listing every missing or wrong value. */
+export function loadOperatorConfig(env: NodeJS.ProcessEnv, options: LoadOperatorOptions = {}): OperatorConfig {
+  const result = envSchema.safeParse(env);
+  const problems = result.success ? [] : formatIssues(result.error.issues);
+  let privateKey: string | null = null;
+  if (result.success) {
+    const e = result.data;
+    if (e.PRIVATE_KEY) {
+      privateKey = decodeKey(e.PRIVATE_KEY);
+    } else if (e.PRIVATE_KEY_PATH) {
+      try {
+        privateKey = (options.readFile ?? defaultReadFile)(e.PRIVATE_KEY_PATH);
+      } catch (err) {
+        problems.push(`PRIVATE_KEY_PATH: cannot read "${e.PRIVATE_KEY_PATH}" (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+      }
+    } else {
+      problems.push('PRIVATE_KEY: required: set PRIVATE_KEY (PEM text) or PRIVATE_KEY_PATH (a .pem file)');
+    }
+    if (privateKey !== null && !/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(privateKey)) {
+      problems.push(`${e.PRIVATE_KEY ? 'PRIVATE_KEY' : 'PRIVATE_KEY_PATH'}: not a PEM private key (expected "-----BEGIN RSA PRIVATE KEY-----")`);
+    }
+  } else if (!env.PRIVATE_KEY && !env.PRIVATE_KEY_PATH) {
+    problems.push('PRIVATE_KEY: required: set PRIVATE_KEY (PEM text) or PRIVATE_KEY_PATH (a .pem file)');
+  }
+  if (problems.length > 0 || !result.success || privateKey === null) throw new ConfigError('environment', problems);
+  const e = result.data;
+  return {
+    appId: e.APP_ID,
+    privateKey,
+    webhookSecret: e.WEBHOOK_SECRET,
+    goproxy: e.GOPROXY,
+    gosumdb: e.GOSUMDB,
+    goprivate: e.GOPRIVATE,
+    gonoproxy: e.GONOPROXY,
+    gonosumdb: e.GONOSUMDB,
+    githubApiUrl: e.GITHUB_API_URL,
+    originToken: e.ORIGIN_GITHUB_TOKEN,
+    gheHost: e.GHE_HOST,
+    concurrency: e.MODWARDEN_CONCURRENCY,
+    jobConcurrency: e.MODWARDEN_JOB_CONCURRENCY,
+    cacheEntries: e.MODWARDEN_CACHE_ENTRIES,
+    tarballMaxBytes: e.MODWARDEN_TARBALL_MAX_BYTES,
+    httpTimeoutMs: e.MODWARDEN_HTTP_TIMEOUT_MS,
+    logLevel: e.LOG_LEVEL,
+  };
+}
+
+/** Probot accepts a base64-encoded key for hosts without multi-line variables; so do we. */
+function decodeKey(value: string): string {
+  if (value.includes('-----BEGIN')) return value.replace(/\\n/g, '\n');
+  const decoded = Buffer.from(value, 'base64').toString('utf8');
+  return decoded.includes('-----BEGIN') ? decoded : value;
+}
+
+function defaultReadFile(path: string): string {
+  // Synchronous on purpose: read once at start-up, before any webhook is served.
+  return readFileSync(path, 'utf8');
+}

@@ -1,0 +1,84 @@
+/**
+ * SARIF 2.1.0 for GitHub code scanning: tool.driver.rules with help, results with ruleId, level,
+ * message, a physical location (repo-relative uri + startLine) and partialFingerprints so alerts
+ * match across runs.
+ */
+import { RULE_IDS, atOrAbove, type Finding, type Severity } from '../findings.js';
+import type { RepoConfig } from '../config.js';
+import { sortFindings, type ScanResult } from '../scan-types.js';
+import { findingFingerprint } from './fingerprint.js';
+import { RULE_DOCS } from './rules.js';
+import { moduleRef } from '../review/markdown.js';
+
+export const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
+
+/** GitHub ranks security alerts by this 0.0-10.0 score (rules' `security-severity`). */
+const SECURITY_SEVERITY: Record<Severity, string> = { critical: '9.5', high: '8.0', medium: '5.5', low: '3.0', info: '0.0' };
+const DEFAULT_SEVERITY: Record<(typeof RULE_IDS)[number], Severity> = {
+  typosquat: 'high',
+  'tag-moved': 'high',
+  'tag-missing': 'medium',
+  'content-diverged': 'critical',
+  'gosum-mismatch': 'high',
+  'sumdb-mismatch': 'critical',
+  'proxy-blocked': 'critical',
+  unverifiable: 'low',
+  'parse-error': 'medium',
+  'config-error': 'medium',
+};
+
+type SarifLevel = 'error' | 'warning' | 'note';
+
+function levelOf(f: Pick<Finding, 'severity'>, failOn: Severity): SarifLevel {
+  if (atOrAbove(f.severity, failOn)) return 'error';
+  return f.severity === 'info' ? 'note' : 'warning';
+}
+
+/** Builds the SARIF log object (not yet serialised). */
+export function buildSarif(result: ScanResult, config: Pick<RepoConfig, 'failOn'>, toolVersion = '0.0.0'): Record<string, unknown> {
+  const rules = RULE_IDS.map((id) => ({
+    id,
+    name: RULE_DOCS[id].name,
+    shortDescription: { text: RULE_DOCS[id].short },
+    fullDescription: { text: RULE_DOCS[id].help },
+    help: { text: RULE_DOCS[id].help, markdown: RULE_DOCS[id].help },
+    defaultConfiguration: { level: levelOf({ severity: DEFAULT_SEVERITY[id] }, config.failOn) },
+    properties: { tags: ['security', 'supply-chain', 'go'], 'security-severity': SECURITY_SEVERITY[DEFAULT_SEVERITY[id]] },
+  }));
+  const results = sortFindings(result.findings).map((f) => {
+    const res: Record<string, unknown> = {
+      ruleId: f.rule,
+      ruleIndex: RULE_IDS.indexOf(f.rule),
+      level: f.ignored ? 'note' : levelOf(f, config.failOn),
+      message: { text: `${moduleRef(f)}: ${f.title}` },
+      locations: [
+        {
+          physicalLocation: {
+            artifactLocation: { uri: f.goModPath, uriBaseId: '%SRCROOT%' },
+            region: { startLine: f.line ?? 1 },
+          },
+        },
+      ],
+      partialFingerprints: { 'modwarden/v1': findingFingerprint(f) },
+      properties: { severity: f.severity, module: f.module, version: f.version, evidence: f.evidence },
+    };
+    if (f.ignored) res.suppressions = [{ kind: 'external', justification: `${f.ignored.reason} (${f.ignored.by})` }];
+    return res;
+  });
+  return {
+    $schema: SARIF_SCHEMA,
+    version: '2.1.0',
+    runs: [
+      {
+        tool: { driver: { name: 'ModWarden', informationUri: 'https://github.com/modwarden/modwarden', semanticVersion: toolVersion, version: toolVersion, rules } },
+        results,
+        invocations: [{ executionSuccessful: result.errors.length === 0, toolExecutionNotifications: result.errors.map((e) => ({ message: { text: e }, level: 'error' })) }],
+      },
+    ],
+  };
+}
+
+/** Renders a scan as SARIF 2.1.0 JSON text. */
+export function renderSarif(result: ScanResult, config: Pick<RepoConfig, 'failOn'>, toolVersion?: string): string {
+  return JSON.stringify(buildSarif(result, config, toolVersion), null, 2) + '\n';
+}

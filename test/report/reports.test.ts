@@ -1,0 +1,115 @@
+import { renderText } from '../../src/report/text.js';
+import { renderJson } from '../../src/report/json.js';
+import { renderMarkdown } from '../../src/report/markdown.js';
+import { buildSarif } from '../../src/report/sarif.js';
+import { renderSummary } from '../../src/review/markdown.js';
+import { RULE_IDS } from '../../src/findings.js';
+import { conclusionOf } from '../../src/scan-types.js';
+import { sampleResult } from './sample.js';
+
+const config = { failOn: 'high' as const };
+
+describe('conclusion', () => {
+  it('fails at or above the threshold, is neutral below, succeeds when clean or all ignored', () => {
+    const r = sampleResult();
+    expect(conclusionOf(r, 'high')).toBe('failure');
+    expect(conclusionOf({ ...r, findings: r.findings.filter((f) => f.severity === 'low') }, 'high')).toBe('neutral');
+    expect(conclusionOf({ ...r, findings: r.findings.filter((f) => f.ignored) }, 'high')).toBe('success');
+    expect(conclusionOf({ findings: [], errors: ['proxy down'] }, 'high')).toBe('failure');
+  });
+});
+
+describe('text report', () => {
+  it('prints one line per finding, most severe first, then the verdict', () => {
+    const lines = renderText(sampleResult(), config).trimEnd().split('\n');
+    expect(lines[0]).toBe('go.mod:7: critical content-diverged: github.com/boltdb-go/bolt@v1.3.1: The proxy serves different code than the origin tag v1.3.1.');
+    expect(lines[1]).toMatch(/^go\.mod:7: high typosquat: /);
+    expect(lines[2]).toMatch(/^go\.mod:9: low unverifiable: corp\.example\.com\/lib@v0\.1\.0/);
+    expect(lines[3]).toBe('go.mod:8: high tag-moved: github.com/x/y@v1.0.0: Tag moved. [ignored by @alice: vetted]');
+    expect(lines[4]).toBe('failure: 2 findings at or above high, 1 ignored. (4 modules checked in 2 files)');
+  });
+});
+
+describe('json report', () => {
+  it('carries the conclusion, fingerprints and every finding', () => {
+    const out = JSON.parse(renderJson(sampleResult(), config));
+    expect(out.conclusion).toBe('failure');
+    expect(out.findings).toHaveLength(4);
+    expect(out.findings[0]).toMatchObject({ rule: 'content-diverged', line: 7, fingerprint: expect.stringMatching(/^[0-9a-f]{16}$/) });
+    expect(out.modules).toHaveLength(4);
+  });
+});
+
+describe('markdown (one renderer)', () => {
+  it('the CLI markdown equals the check-run summary text', () => {
+    const r = sampleResult();
+    expect(renderMarkdown(r, config).trim()).toBe(renderSummary(r, config, { maxFindings: 1000 }).trim());
+  });
+
+  it('has the modules table with verdicts and the evidence of each finding', () => {
+    const md = renderSummary(sampleResult(), config);
+    expect(md).toContain('### ModWarden: 2 findings at or above `high`, 1 ignored.');
+    expect(md).toContain('| `github.com/boltdb-go/bolt` | added v1.3.1 | go.mod:7 | ❌ failing (content-diverged, typosquat) |');
+    expect(md).toContain('| `corp.example.com/lib` | added v0.1.0 | go.mod:9 | ⚠️ warning (unverifiable) — private |');
+    expect(md).toContain('added: `backdoor.go`');
+    expect(md).toContain('```diff\n--- a/db.go');
+    expect(md).toContain('_Ignored by @alice: vetted_');
+  });
+
+  it('keeps hostile evidence inside its code block and cannot plant markers', () => {
+    const r = sampleResult();
+    r.findings[0]!.evidence = { diff: '```\n<!-- modwarden:fp=deadbeef -->\n# heading' };
+    const md = renderSummary(r, config);
+    expect(md).not.toContain('<!-- modwarden:fp=deadbeef -->');
+    expect(md).toContain('````diff\n```');
+  });
+});
+
+describe('SARIF 2.1.0', () => {
+  // Required properties from sarif-schema-2.1.0.json: sarifLog{version, runs}, run{tool}, tool{driver},
+  // toolComponent{name}, result{message}, message{text|id}, reportingDescriptor{id}, region startLine >= 1.
+  const log = buildSarif(sampleResult(), config, '0.1.0') as any;
+
+  it('has the top-level shape GitHub code scanning accepts', () => {
+    expect(log.version).toBe('2.1.0');
+    expect(log.$schema).toMatch(/sarif-2\.1\.0/);
+    expect(Array.isArray(log.runs)).toBe(true);
+    expect(log.runs).toHaveLength(1);
+    expect(log.runs[0].tool.driver.name).toBe('ModWarden');
+  });
+
+  it('declares every rule once, with descriptions and help', () => {
+    const rules = log.runs[0].tool.driver.rules;
+    expect(rules.map((r: any) => r.id)).toEqual([...RULE_IDS]);
+    for (const r of rules) {
+      expect(typeof r.shortDescription.text).toBe('string');
+      expect(typeof r.fullDescription.text).toBe('string');
+      expect(typeof r.help.text).toBe('string');
+      expect(['error', 'warning', 'note', 'none']).toContain(r.defaultConfiguration.level);
+      expect(r.properties['security-severity']).toMatch(/^\d+\.\d$/);
+    }
+  });
+
+  it('gives each result a ruleId, level, message, location with startLine and fingerprints', () => {
+    const results = log.runs[0].results;
+    expect(results).toHaveLength(4);
+    for (const res of results) {
+      expect(RULE_IDS).toContain(res.ruleId);
+      expect(log.runs[0].tool.driver.rules[res.ruleIndex].id).toBe(res.ruleId);
+      expect(['error', 'warning', 'note', 'none']).toContain(res.level);
+      expect(typeof res.message.text).toBe('string');
+      const loc = res.locations[0].physicalLocation;
+      expect(loc.artifactLocation.uri).toBe('go.mod');
+      expect(Number.isInteger(loc.region.startLine) && loc.region.startLine >= 1).toBe(true);
+      expect(Object.values(res.partialFingerprints).every((v) => typeof v === 'string')).toBe(true);
+    }
+    expect(results[0]).toMatchObject({ ruleId: 'content-diverged', level: 'error', locations: [{ physicalLocation: { region: { startLine: 7 } } }] });
+    const ignored = results.find((r: any) => r.ruleId === 'tag-moved');
+    expect(ignored.level).toBe('note');
+    expect(ignored.suppressions).toEqual([{ kind: 'external', justification: 'vetted (@alice)' }]);
+  });
+
+  it('serialises to JSON without losing anything', () => {
+    expect(JSON.parse(JSON.stringify(log))).toEqual(log);
+  });
+});

@@ -1,0 +1,309 @@
+/**
+ * Reads a module zip as hostile input: checks every name and size the way golang.org/x/mod/zip's CheckZip
+ * does, then streams each entry through sha256 counting the bytes really inflated, and returns the h1
+ * that dirhash.HashZip would compute. Nothing is held in memory but digests, unless keepContent asks.
+ */
+import { stat } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { crc32 } from 'node:zlib';
+import yauzl, { type Entry, type ZipFile } from 'yauzl';
+import { canonicalVersion, checkFilePath, checkModuleVersion, ModuleError } from '../gomod/module.js';
+import { CollisionChecker, MAX_GO_MOD, MAX_LICENSE, MAX_ZIP_FILE } from './fileset.js';
+import { hash1, type HashedFile } from './hash.js';
+import { cleanPath, equalFoldAscii } from './paths.js';
+
+/** Caps applied while reading a zip. */
+export interface ZipLimits {
+  /** Size of the zip file itself (Go: MaxZipFile, 500 MiB). */
+  maxZipBytes: number;
+  /** Sum of the files' uncompressed sizes, declared and real (Go: MaxZipFile). */
+  maxTotalUncompressed: number;
+  /** Root go.mod (Go: MaxGoMod, 16 MiB). */
+  maxGoMod: number;
+  /** Root LICENSE (Go: MaxLICENSE, 16 MiB). */
+  maxLicense: number;
+  /** Entries in the central directory (Go has no cap; ours bounds memory for the entry list). */
+  maxEntries: number;
+}
+
+/** Go's limits, plus an entry cap far above real modules (the largest hold tens of thousands of files). */
+export const DEFAULT_ZIP_LIMITS: ZipLimits = {
+  maxZipBytes: MAX_ZIP_FILE,
+  maxTotalUncompressed: MAX_ZIP_FILE,
+  maxGoMod: MAX_GO_MOD,
+  maxLicense: MAX_LICENSE,
+  maxEntries: 200_000,
+};
+
+/** A zip refused as a module zip; `entry` names the offending entry (null when the zip as a whole is at fault). */
+export class ZipRejectedError extends Error {
+  constructor(
+    readonly entry: string | null,
+    readonly reason: string,
+  ) {
+    super(entry === null ? reason : `${entry}: ${reason}`);
+    this.name = 'ZipRejectedError';
+  }
+}
+
+/** One file of a module, relative to the module root. */
+export interface ModuleFile {
+  path: string;
+  size: number;
+  /** Lowercase hex SHA-256 of the content. */
+  sha256: string;
+  /** The bytes, only when keepContent asked for them. */
+  content?: Buffer;
+}
+
+/** What a module zip holds: its h1 (as go.sum has it), the h1 of its go.mod, and its files. */
+export interface ModuleZipContents {
+  h1: string;
+  /** `/go.mod h1:` of the zip's root go.mod, or null when the zip has none. */
+  goModH1: string | null;
+  files: ModuleFile[];
+}
+
+/** Options of readModuleZip. */
+export interface ReadOptions {
+  /** Return `content` for the files this accepts (e.g. go.mod); everything else is only hashed. */
+  keepContent?: (path: string, size: number) => boolean;
+  limits?: Partial<ZipLimits>;
+}
+
+interface CheckedEntry {
+  entry: Entry;
+  name: string; // full entry name
+  rel: string; // relative to the module root ('' for the prefix directory itself)
+  isDir: boolean;
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+const EMPTY_SHA256 = createHash('sha256').digest('hex');
+
+/**
+ * Reads and hashes a module zip (a file path or bytes) for module@version `mv`, rejecting with
+ * ZipRejectedError anything Go would refuse plus zip bombs and corrupted data.
+ */
+export async function readModuleZip(
+  source: string | Buffer,
+  mv: { path: string; version: string },
+  opts: ReadOptions = {},
+): Promise<ModuleZipContents> {
+  const limits = { ...DEFAULT_ZIP_LIMITS, ...opts.limits };
+  checkModule(mv);
+  const zip = await openZip(source, limits);
+  try {
+    const entries = await readCentralDirectory(zip, limits);
+    const checked = checkEntries(entries, `${mv.path}@${mv.version}/`, limits);
+    return await hashEntries(zip, checked, limits, opts.keepContent);
+  } finally {
+    zip.close();
+  }
+}
+
+/**
+ * Finds the `module@version` that every entry of a zip starts with, for callers that were not told it.
+ * Throws ZipRejectedError when the entries do not share one `<path>@<version>/` prefix.
+ */
+export async function zipModuleVersion(source: string | Buffer, limits: Partial<ZipLimits> = {}): Promise<{ path: string; version: string }> {
+  const lim = { ...DEFAULT_ZIP_LIMITS, ...limits };
+  const zip = await openZip(source, lim);
+  try {
+    const entries = await readCentralDirectory(zip, lim);
+    let prefix: string | null = null;
+    for (const e of entries) {
+      const name = decodeName(e);
+      const at = name.indexOf('@');
+      const slash = at < 0 ? -1 : name.indexOf('/', at);
+      if (slash < 0) throw new ZipRejectedError(name, 'entry name has no "<module>@<version>/" prefix');
+      const p = name.slice(0, slash + 1);
+      if (prefix === null) prefix = p;
+      else if (p !== prefix) throw new ZipRejectedError(name, `entry does not share the prefix ${JSON.stringify(prefix)} of the first entry`);
+    }
+    if (prefix === null) throw new ZipRejectedError(null, 'zip has no entries, so its module@version cannot be derived');
+    const at = prefix.lastIndexOf('@');
+    return { path: prefix.slice(0, at), version: prefix.slice(at + 1, -1) };
+  } finally {
+    zip.close();
+  }
+}
+
+function checkModule(mv: { path: string; version: string }): void {
+  const canon = canonicalVersion(mv.version);
+  if (canon !== mv.version) throw new ZipRejectedError(null, `version "${mv.version}" is not canonical (should be "${canon}")`);
+  try {
+    checkModuleVersion(mv.path, mv.version);
+  } catch (e) {
+    if (e instanceof ModuleError) throw new ZipRejectedError(null, e.message);
+    throw e;
+  }
+}
+
+async function openZip(source: string | Buffer, limits: ZipLimits): Promise<ZipFile> {
+  const size = typeof source === 'string' ? (await statOrReject(source)).size : source.length;
+  if (size > limits.maxZipBytes) {
+    throw new ZipRejectedError(null, `module zip file is too large (${size} bytes; limit is ${limits.maxZipBytes} bytes)`);
+  }
+  // decodeStrings:false keeps names as raw bytes, as Go reads them (yauzl would otherwise prefer the
+  // Info-ZIP Unicode Path extra field, which Go ignores: a name Go and we would see differently).
+  const options = { lazyEntries: true, decodeStrings: false, validateEntrySizes: false, autoClose: false, strictFileNames: false };
+  try {
+    return typeof source === 'string' ? await yauzl.openPromise(source, options) : await yauzl.fromBufferPromise(source, options);
+  } catch (e) {
+    throw new ZipRejectedError(null, `not a valid zip file: ${(e as Error).message}`);
+  }
+}
+
+async function statOrReject(path: string) {
+  try {
+    return await stat(path);
+  } catch (e) {
+    throw new ZipRejectedError(null, `cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+}
+
+function readCentralDirectory(zip: ZipFile, limits: ZipLimits): Promise<Entry[]> {
+  if (zip.entryCount > limits.maxEntries) {
+    return Promise.reject(new ZipRejectedError(null, `zip has ${zip.entryCount} entries (limit is ${limits.maxEntries})`));
+  }
+  return new Promise((resolve, reject) => {
+    const entries: Entry[] = [];
+    zip.on('entry', (e: Entry) => {
+      entries.push(e);
+      zip.readEntry();
+    });
+    zip.on('end', () => resolve(entries));
+    zip.on('error', (err: Error) => {
+      // yauzl fails on the entry after the last good one, before it has a name to report.
+      reject(new ZipRejectedError(`entry #${entries.length + 1}`, `corrupt central directory: ${err.message}`));
+    });
+    zip.readEntry();
+  });
+}
+
+function decodeName(e: Entry): string {
+  const raw = e.fileNameRaw;
+  try {
+    return utf8.decode(raw);
+  } catch {
+    throw new ZipRejectedError(JSON.stringify(raw.toString('latin1')), 'file name is not valid UTF-8');
+  }
+}
+
+// zip.checkZip, rule for rule, except that every problem is fatal (we need the whole zip to hash it).
+function checkEntries(entries: Entry[], prefix: string, limits: ZipLimits): CheckedEntry[] {
+  const collisions = new CollisionChecker();
+  const out: CheckedEntry[] = [];
+  let declaredTotal = 0;
+  for (const entry of entries) {
+    const name = decodeName(entry);
+    const reject = (reason: string): never => {
+      throw new ZipRejectedError(name, reason);
+    };
+    if (entry.isEncrypted()) reject('entry is encrypted');
+    if (entry.compressionMethod !== 0 && entry.compressionMethod !== 8) reject(`unsupported compression method ${entry.compressionMethod}`);
+    if (entry.compressionMethod === 0 && entry.compressedSize !== entry.uncompressedSize) {
+      reject(`stored entry declares ${entry.compressedSize} compressed but ${entry.uncompressedSize} uncompressed bytes`);
+    }
+    if (!name.startsWith(prefix)) reject(`path does not have prefix ${JSON.stringify(prefix)}`);
+    let rel = name.slice(prefix.length);
+    const isDir = rel === '' || rel.endsWith('/');
+    if (isDir && entry.compressedSize !== 0) reject('directory entry has data');
+    if (rel === '') {
+      out.push({ entry, name, rel, isDir: true });
+      continue;
+    }
+    if (isDir) rel = rel.slice(0, -1);
+    if (cleanPath(rel) !== rel) reject('file path is not clean');
+    try {
+      checkFilePath(rel);
+    } catch (e) {
+      if (e instanceof ModuleError) reject(e.message);
+      throw e;
+    }
+    const collision = collisions.check(rel, isDir);
+    if (collision) reject(collision);
+    if (!isDir) {
+      const base = rel.slice(rel.lastIndexOf('/') + 1);
+      if (equalFoldAscii(base, 'go.mod')) {
+        if (base !== rel) reject('go.mod file not in module root directory');
+        if (rel !== 'go.mod') reject('go.mod files must have lowercase names');
+      }
+      const size = entry.uncompressedSize;
+      if (size > limits.maxTotalUncompressed - declaredTotal) {
+        reject(`total uncompressed size of module contents too large (max size is ${limits.maxTotalUncompressed} bytes)`);
+      }
+      declaredTotal += size;
+      if (rel === 'go.mod' && size > limits.maxGoMod) reject(`go.mod file too large (max size is ${limits.maxGoMod} bytes)`);
+      if (rel === 'LICENSE' && size > limits.maxLicense) reject(`LICENSE file too large (max size is ${limits.maxLicense} bytes)`);
+    }
+    out.push({ entry, name, rel, isDir });
+  }
+  return out;
+}
+
+async function hashEntries(
+  zip: ZipFile,
+  checked: CheckedEntry[],
+  limits: ZipLimits,
+  keepContent: ReadOptions['keepContent'],
+): Promise<ModuleZipContents> {
+  const hashed: HashedFile[] = [];
+  const files: ModuleFile[] = [];
+  let goModH1: string | null = null;
+  let realTotal = 0;
+  for (const c of checked) {
+    if (c.isDir) {
+      // dirhash.HashZip lists directory entries too; Go refuses one with data, so its content is empty.
+      hashed.push({ name: c.name, sha256: EMPTY_SHA256 });
+      continue;
+    }
+    const declared = c.entry.uncompressedSize;
+    const keep = keepContent?.(c.rel, declared) ?? false;
+    const chunks: Buffer[] = [];
+    const sha = createHash('sha256');
+    let crc = 0;
+    let n = 0;
+    let stream: NodeJS.ReadableStream;
+    try {
+      stream = await zip.openReadStreamPromise(c.entry);
+    } catch (e) {
+      throw new ZipRejectedError(c.name, `corrupt entry: ${(e as Error).message}`);
+    }
+    try {
+      for await (const chunk of stream as AsyncIterable<Buffer>) {
+        n += chunk.length;
+        realTotal += chunk.length;
+        // Count what really comes out of the inflater: a bomb is stopped here, whatever the headers say.
+        if (n > declared) throw new ZipRejectedError(c.name, `uncompressed data is larger than its declared size (${declared} bytes)`);
+        if (realTotal > limits.maxTotalUncompressed) {
+          throw new ZipRejectedError(c.name, `total uncompressed size of module contents too large (max size is ${limits.maxTotalUncompressed} bytes)`);
+        }
+        sha.update(chunk);
+        crc = crc32(chunk, crc);
+        if (keep) chunks.push(chunk);
+      }
+    } catch (e) {
+      (stream as unknown as { destroy?: () => void }).destroy?.();
+      if (e instanceof ZipRejectedError) throw e;
+      throw new ZipRejectedError(c.name, `corrupt data: ${(e as Error).message}`);
+    }
+    if (n !== declared) throw new ZipRejectedError(c.name, `uncompressed data is ${n} bytes but ${declared} were declared`);
+    // Go's archive/zip skips the check when the header's CRC is 0; so do we, to hash what Go accepts.
+    if (c.entry.crc32 !== 0 && (crc >>> 0) !== c.entry.crc32 >>> 0) {
+      throw new ZipRejectedError(c.name, `checksum error (CRC-32 ${hex32(crc)}, header says ${hex32(c.entry.crc32)})`);
+    }
+    const sha256 = sha.digest('hex');
+    hashed.push({ name: c.name, sha256 });
+    const file: ModuleFile = { path: c.rel, size: n, sha256 };
+    if (keep) file.content = Buffer.concat(chunks, n);
+    files.push(file);
+    if (c.rel === 'go.mod') goModH1 = hash1([{ name: 'go.mod', sha256 }]);
+  }
+  return { h1: hash1(hashed), goModH1, files };
+}
+
+function hex32(n: number): string {
+  return (n >>> 0).toString(16).padStart(8, '0');
+}

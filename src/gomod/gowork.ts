@@ -1,0 +1,96 @@
+/**
+ * go.work parsing (golang.org/x/mod/modfile/work.go): `go`, `toolchain`, `godebug`, `use`, `replace`.
+ * Same lexer and error values as go.mod; every element keeps its file and line.
+ */
+import {
+  GO_VERSION_RE,
+  TOOLCHAIN_RE,
+  parseArg,
+  parseReplaceArgs,
+  prepareText,
+  type GoDirective,
+  type GodebugDirective,
+  type Replacement,
+  type SourcePos,
+  type ToolchainDirective,
+} from './modfile.js';
+import { ModFileError, parseSyntax, type ModFileErrorEntry, type SyntaxLine } from './syntax.js';
+
+/** A `use` directive: a module directory in the workspace. */
+export interface UseDirective extends SourcePos {
+  path: string;
+}
+
+/** A parsed go.work. */
+export interface WorkFile {
+  path: string;
+  go: GoDirective | null;
+  toolchain: ToolchainDirective | null;
+  godebug: GodebugDirective[];
+  use: UseDirective[];
+  replace: Replacement[];
+}
+
+const WORK_BLOCKS = new Set(['godebug', 'use', 'replace']);
+
+function addWork(f: WorkFile, errs: ModFileErrorEntry[], line: SyntaxLine, verb: string, args: string[]): void {
+  const at: SourcePos = { file: f.path, line: line.start.line, col: line.start.col };
+  const errorf = (message: string) => void errs.push({ ...at, message });
+  switch (verb) {
+    default:
+      return errorf(`unknown directive: ${verb}`);
+    case 'go':
+      if (f.go) return errorf('repeated go statement');
+      if (args.length !== 1) return errorf('go directive expects exactly one argument');
+      if (!GO_VERSION_RE.test(args[0]!)) return errorf(`invalid go version '${args[0]}': must match format 1.23.0`);
+      f.go = { ...at, version: args[0]! };
+      return;
+    case 'toolchain':
+      if (f.toolchain) return errorf('repeated toolchain statement');
+      if (args.length !== 1) return errorf('toolchain directive expects exactly one argument');
+      if (!TOOLCHAIN_RE.test(args[0]!)) {
+        return errorf(`invalid toolchain version '${args[0]}': must match format go1.23.0 or default`);
+      }
+      f.toolchain = { ...at, name: args[0]! };
+      return;
+    case 'godebug': {
+      if (args.length !== 1 || /["`',]/.test(args[0]!)) return errorf('usage: godebug key=value');
+      const eq = args[0]!.indexOf('=');
+      if (eq < 0) return errorf('usage: godebug key=value');
+      f.godebug.push({ ...at, key: args[0]!.slice(0, eq), value: args[0]!.slice(eq + 1) });
+      return;
+    }
+    case 'use': {
+      if (args.length !== 1) return errorf(`usage: ${verb} local/dir`);
+      const s = parseArg(args[0]!);
+      if (!s.ok) return errorf(`invalid quoted string: ${s.err}`);
+      f.use.push({ ...at, path: s.value });
+      return;
+    }
+    case 'replace': {
+      const r = parseReplaceArgs(verb, args);
+      if (!r.ok) return errorf(r.err);
+      f.replace.push({ ...at, ...r.value });
+      return;
+    }
+  }
+}
+
+/** Parses a go.work file; throws ModFileError (never anything else) with Go-worded, positioned errors. */
+export function parseWorkFile(path: string, content: string | Uint8Array, opts: { bom?: 'error' | 'strip' } = {}): WorkFile {
+  const fs = parseSyntax(path, prepareText(content, opts.bom));
+  const f: WorkFile = { path, go: null, toolchain: null, godebug: [], use: [], replace: [] };
+  const errs: ModFileErrorEntry[] = [];
+  for (const x of fs.stmts) {
+    if (x.kind === 'line') addWork(f, errs, x, x.tokens[0]!, x.tokens.slice(1));
+    else if (x.kind === 'block') {
+      if (x.tokens.length > 1 || !WORK_BLOCKS.has(x.tokens[0]!)) {
+        errs.push({ file: path, line: x.start.line, col: x.start.col, message: `unknown block type: ${x.tokens.join(' ')}` });
+        continue;
+      }
+      for (const l of x.lines) addWork(f, errs, l, x.tokens[0]!, l.tokens);
+    }
+  }
+  if (errs.length > 0) throw new ModFileError(errs);
+  return f;
+}

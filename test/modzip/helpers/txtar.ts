@@ -14,8 +14,8 @@ export interface Txtar {
 // A marker line is "-- NAME --" (the name trimmed); returns the name and the rest after the line.
 function isMarker(data: Buffer): { name: string; after: Buffer } | null {
   if (!data.subarray(0, 3).equals(Buffer.from('-- '))) return null;
-  let line = data;
-  let after = Buffer.alloc(0);
+  let line: Buffer = data;
+  let after: Buffer = Buffer.alloc(0);
   const nl = data.indexOf(0x0a);
   if (nl >= 0) {
     line = data.subarray(0, nl);

@@ -28,7 +28,6 @@ export interface ProxyOrigin {
   Subdir?: string;
   Hash?: string;
   Ref?: string;
-  [key: string]: unknown;
 }
 
 /** Where a module lives on GitHub. */

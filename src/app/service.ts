@@ -1,0 +1,292 @@
+/**
+ * What the app does, as plain functions of (octokit, target): start a check run at once, scan in the
+ * background queue, always finish the check run, post at most one review per head commit, and handle
+ * `/rescan` and `/ignore`. Event handlers in index.ts only pull inputs out of payloads and call these.
+ */
+import { LRUCache } from 'lru-cache';
+import { ConfigError, parseRepoConfig, type RepoConfig } from '../config.js';
+import { isGoModuleFile, scan, type ScanDeps, type ScanResult } from '../scan.js';
+import { brokenScanOutput, buildCheckRunOutput, checkRunUpdates, truncateChars, CHECKS_LIMITS, type CheckRunOutput } from '../review/checkrun.js';
+import { planReview, postedFingerprints, type PullFile } from '../review/comments.js';
+import { code, neutraliseMarkers } from '../review/markdown.js';
+import type { Command } from './commands.js';
+import { ignoreMarker, readIgnores } from './ignores.js';
+import { ScanScheduler, type Decision } from './scheduler.js';
+import { CHECK_NAME, getPullTarget, hasWriteAccess, listPullFiles, mergeBase, readFileAt, type Octokit, type PullTarget } from './github.js';
+
+/** The logger Probot hands out (pino), reduced to what we call. */
+export interface Log {
+  info(obj: unknown, msg?: string): void;
+  warn(obj: unknown, msg?: string): void;
+  error(obj: unknown, msg?: string): void;
+  debug(obj: unknown, msg?: string): void;
+}
+
+/** How the service is set up. */
+export interface ServiceOptions {
+  /** The engine's dependencies (created once: their caches live as long as the process). */
+  scanDeps: ScanDeps;
+  /** Scans running at once. */
+  jobConcurrency: number;
+  log: Log;
+}
+
+/** Why a scan was asked for (for logs and the rescan reactions). */
+export type Trigger = 'pull_request' | 'check_suite' | 'check_run' | 'rescan' | 'ignore';
+
+/** Inputs of one scan request. */
+export interface ScanRequest {
+  octokit: Octokit;
+  target: PullTarget;
+  /** Reads the repo config through Probot's loader (default branch, org `.github` repo fallback). */
+  loadConfig: () => Promise<unknown>;
+  force: boolean;
+  trigger: Trigger;
+  /** Called when the scan finished (true) or broke (false); used for `/rescan` reactions. */
+  onDone?: (ok: boolean) => Promise<void>;
+}
+
+interface StartedCheckRun {
+  id: number;
+  url: string | null;
+  /** `<slug>[bot]`: the login our own comments carry (learned from the check run's app). */
+  botLogin: string | null;
+}
+
+const NO_GO_FILES = 'No go.mod, go.sum or go.work changed';
+
+function errorMessage(e: unknown): string {
+  if (e instanceof Error) return e.message;
+  return String(e);
+}
+
+/** Probot's config loader reports a broken YAML file with this prefix. */
+function isConfigLoaderError(e: unknown): boolean {
+  return e instanceof Error && e.message.includes('[@probot/octokit-plugin-config]');
+}
+
+/** Check-run output for a config file that does not validate: a failure naming the bad key. */
+export function configErrorOutput(e: ConfigError | Error): CheckRunOutput {
+  const problems = e instanceof ConfigError ? e.problems : [e.message.replace(/^\[@probot\/octokit-plugin-config\]\s*/, '')];
+  const source = e instanceof ConfigError ? e.source : '.github/modwarden.yml';
+  return {
+    conclusion: 'failure',
+    title: truncateChars(`Invalid ${source}: ${problems[0] ?? 'unreadable'}`, CHECKS_LIMITS.titleChars, '…'),
+    summary: truncateChars(
+      `### ModWarden could not read its configuration\n\n${problems.map((p) => `- ${code(p)}`).join('\n')}\n\nFix ${code(source)} on the default branch (or in the organisation's \`.github\` repository), then comment \`/rescan\`.`,
+      CHECKS_LIMITS.summaryChars,
+    ),
+    annotations: [],
+  };
+}
+
+/** The app's behaviour, independent of how events arrive. */
+export class ModWardenService {
+  readonly scheduler: ScanScheduler;
+  private readonly deliveries = new LRUCache<string, true>({ max: 10_000, ttl: 24 * 60 * 60 * 1000 });
+
+  constructor(private readonly options: ServiceOptions) {
+    this.scheduler = new ScanScheduler(options.jobConcurrency, (e) => options.log.error({ err: e }, 'scan job failed'));
+  }
+
+  /** True the first time a delivery id is seen; GitHub redelivers with the same X-GitHub-Delivery id. */
+  firstDelivery(id: string | undefined): boolean {
+    if (!id) return true;
+    if (this.deliveries.has(id)) return false;
+    this.deliveries.set(id, true);
+    return true;
+  }
+
+  /** Waits for queued scans (tests, shutdown). */
+  idle(): Promise<void> {
+    return this.scheduler.idle();
+  }
+
+  /** Starts a check run at once and queues the scan; coalesces with a scan of the same head. */
+  async requestScan(req: ScanRequest): Promise<Decision> {
+    const t = req.target;
+    const key = `${t.owner}/${t.repo}#${t.number}@${t.headSha}`;
+    const decision = await this.scheduler.request<StartedCheckRun>(key, req.force, {
+      begin: () => this.startCheckRun(req.octokit, t),
+      run: (cr) => this.runScan(req, cr),
+    });
+    this.options.log.info({ key, trigger: req.trigger, decision }, 'scan requested');
+    if (decision !== 'started' && decision !== 'rerun-scheduled' && req.onDone) await req.onDone(true);
+    return decision;
+  }
+
+  private async startCheckRun(octokit: Octokit, t: PullTarget): Promise<StartedCheckRun> {
+    const { data } = await octokit.rest.checks.create({
+      owner: t.owner,
+      repo: t.repo,
+      name: CHECK_NAME,
+      head_sha: t.headSha,
+      status: 'in_progress',
+      started_at: new Date().toISOString(),
+      external_id: `pr:${t.number}`,
+      output: { title: 'Scanning Go dependencies…', summary: 'ModWarden is checking the modules this pull request adds or changes.' },
+    });
+    const slug = (data as { app?: { slug?: string } | null }).app?.slug;
+    return { id: data.id, url: data.html_url ?? null, botLogin: slug ? `${slug}[bot]` : null };
+  }
+
+  private async finishCheckRun(octokit: Octokit, t: PullTarget, id: number, output: CheckRunOutput): Promise<void> {
+    const updates = checkRunUpdates(output);
+    for (const [i, body] of updates.entries()) {
+      try {
+        await octokit.rest.checks.update({ owner: t.owner, repo: t.repo, check_run_id: id, ...body } as Parameters<Octokit['rest']['checks']['update']>[0]);
+      } catch (e) {
+        this.options.log.error({ err: e, checkRun: id, batch: i }, 'check run update failed');
+        // The last update completes the run: if it failed, complete it without annotations.
+        if (i === updates.length - 1) {
+          await octokit.rest.checks.update({
+            owner: t.owner,
+            repo: t.repo,
+            check_run_id: id,
+            status: 'completed',
+            conclusion: output.conclusion,
+            output: { title: output.title, summary: output.summary },
+          });
+        }
+      }
+    }
+  }
+
+  /** The background part: read config and files, scan, always finish the check run, then review. */
+  private async runScan(req: ScanRequest, cr: StartedCheckRun): Promise<void> {
+    const { octokit, target: t } = req;
+    let output: CheckRunOutput | null = null;
+    let result: ScanResult | null = null;
+    let config: RepoConfig | null = null;
+    let files: PullFile[] = [];
+    try {
+      try {
+        config = parseRepoConfig(await req.loadConfig());
+      } catch (e) {
+        if (e instanceof ConfigError || isConfigLoaderError(e)) {
+          output = configErrorOutput(e as Error);
+          return;
+        }
+        throw e;
+      }
+      files = await listPullFiles(octokit, t);
+      const touched = files.flatMap((f) => [f.filename, (f as { previous_filename?: string }).previous_filename ?? '']).filter((p) => p && isGoModuleFile(p));
+      if (touched.length === 0) {
+        output = { conclusion: 'success', title: NO_GO_FILES, summary: `### ModWarden: ${NO_GO_FILES}.\n\nNothing to check in this pull request.`, annotations: [] };
+        return;
+      }
+      const [base, comments] = await Promise.all([
+        mergeBase(octokit, t),
+        octokit.paginate(octokit.rest.issues.listComments, { owner: t.owner, repo: t.repo, issue_number: t.number, per_page: 100 }),
+      ]);
+      const refs = { base, head: t.headSha };
+      result = await scan({
+        files: touched,
+        readFile: (ref, path) => readFileAt(octokit, t, path, refs[ref]),
+        config,
+        extraIgnores: readIgnores(comments, cr.botLogin),
+        deps: this.options.scanDeps,
+      });
+      output = buildCheckRunOutput(result, config);
+    } catch (e) {
+      this.options.log.error({ err: e, pr: `${t.owner}/${t.repo}#${t.number}` }, 'scan failed');
+      output = brokenScanOutput(errorMessage(e));
+    } finally {
+      const final = output ?? brokenScanOutput('the scan stopped without a result');
+      try {
+        await this.finishCheckRun(octokit, t, cr.id, final);
+      } catch (e) {
+        this.options.log.error({ err: e, checkRun: cr.id }, 'could not complete the check run');
+      }
+      if (req.onDone) await req.onDone(!!result && result.errors.length === 0).catch(() => {});
+    }
+    if (result && config?.reviewComments) {
+      try {
+        await this.postReview(octokit, t, result, files, cr.url);
+      } catch (e) {
+        this.options.log.error({ err: e }, 'could not post the review');
+      }
+    }
+  }
+
+  /** Posts one review with the findings not reported before on this PR (nothing on a clean PR). */
+  private async postReview(octokit: Octokit, t: PullTarget, result: ScanResult, files: PullFile[], checkRunUrl: string | null): Promise<void> {
+    const reviews = await octokit.paginate(octokit.rest.pulls.listReviews, { owner: t.owner, repo: t.repo, pull_number: t.number, per_page: 100 });
+    const ours = reviews.filter((r) => r.user?.type === 'Bot' && (r.body ?? '').includes('<!-- modwarden:review'));
+    const plan = planReview({ findings: result.findings, files, headSha: t.headSha, posted: postedFingerprints(ours.map((r) => r.body)), checkRunUrl });
+    if (!plan) return;
+    const params = { owner: t.owner, repo: t.repo, pull_number: t.number, commit_id: plan.commit_id, event: plan.event, body: plan.body, comments: plan.comments };
+    try {
+      await octokit.rest.pulls.createReview(params);
+    } catch (e) {
+      // 422: a line moved out of the diff between listing files and posting; say everything in the body.
+      if ((e as { status?: number }).status !== 422 || plan.comments.length === 0) throw e;
+      const moved = plan.comments.map((c) => `**${code(`${c.path}:${c.line}`)}**\n\n${c.body}`).join('\n\n---\n\n');
+      await octokit.rest.pulls.createReview({ ...params, comments: [], body: `${plan.body}\n\n${moved}` });
+    }
+  }
+
+  /** Handles `/rescan` and `/ignore` on a PR: permission check, reactions, reply, re-run. */
+  async handleCommand(input: {
+    octokit: Octokit;
+    owner: string;
+    repo: string;
+    number: number;
+    comment: { id: number; user: string; userType: string };
+    command: Command;
+    loadConfig: () => Promise<unknown>;
+  }): Promise<'ran' | 'refused' | 'ignored' | 'invalid'> {
+    const { octokit, owner, repo, number, comment, command } = input;
+    if (comment.userType === 'Bot') return 'ignored';
+    const react = (content: 'eyes' | 'rocket' | 'confused' | '+1') =>
+      octokit.rest.reactions.createForIssueComment({ owner, repo, comment_id: comment.id, content }).then(
+        () => undefined,
+        (e) => this.options.log.warn({ err: e }, 'reaction failed'),
+      );
+    const reply = (body: string) => octokit.rest.issues.createComment({ owner, repo, issue_number: number, body });
+    if (command.kind === 'invalid') {
+      await react('confused');
+      await reply(`@${comment.user} ${command.problem}`);
+      return 'invalid';
+    }
+    const pr = await getPullTarget(octokit, owner, repo, number);
+    const isAuthor = pr.author !== null && pr.author === comment.user;
+    const allowed = command.kind === 'rescan' && isAuthor ? true : await hasWriteAccess(octokit, owner, repo, comment.user);
+    if (!allowed) {
+      await react('confused');
+      const who = command.kind === 'rescan' ? 'the pull request author or people with write access' : 'people with write access to this repository';
+      await reply(`@${comment.user} sorry, only ${who} can use \`/${command.kind}\` here. Nothing was run.`);
+      return 'refused';
+    }
+    await react('eyes');
+    if (command.kind === 'ignore') {
+      const by = `@${comment.user}`;
+      await reply(
+        `Ignoring ${code(`${command.module}@${command.version}`)} on this pull request, as asked by ${neutraliseMarkers(by)}: ${neutraliseMarkers(command.reason)}\n\n` +
+          `It stays listed as ignored in the check run. To make it permanent, add it to \`ignore:\` in \`.github/modwarden.yml\`.\n\n${ignoreMarker({ ...command, by })}`,
+      );
+    }
+    if (pr.state !== 'open') {
+      await react('confused');
+      return 'ignored';
+    }
+    await this.requestScan({
+      octokit,
+      target: pr,
+      loadConfig: input.loadConfig,
+      force: true,
+      trigger: command.kind === 'rescan' ? 'rescan' : 'ignore',
+      onDone: (ok) => react(ok ? 'rocket' : 'confused'),
+    });
+    return 'ran';
+  }
+
+  /** Re-runs scans for the PRs a check run or check suite belongs to. */
+  async rescanPulls(octokit: Octokit, owner: string, repo: string, numbers: number[], loadConfig: () => Promise<unknown>, force: boolean, trigger: Trigger): Promise<void> {
+    for (const number of [...new Set(numbers)]) {
+      const pr = await getPullTarget(octokit, owner, repo, number);
+      if (pr.state !== 'open') continue;
+      await this.requestScan({ octokit, target: pr, loadConfig, force, trigger });
+    }
+  }
+}

@@ -1,14 +1,134 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import type { Command } from 'commander';
-import type { CliContext } from '../context.js';
+import { EXIT, UsageError, type CliContext } from '../context.js';
+import { sumsFromLines, type ModuleSums } from '../../checks/consistency.js';
+import { verifyModule, type VerifyResult } from '../../checks/divergence.js';
+import { canonicalVersion, checkModuleVersion } from '../../gomod/module.js';
+import { GITHUB_API_URL, GitHubOriginClient } from '../../sources/github-origin.js';
+import { GoEnvError, readGoEnv } from '../../sources/goenv.js';
+import { GoProxyClient } from '../../sources/goproxy.js';
+import { HttpClient } from '../../sources/http.js';
+import { SumDbClient } from '../../sources/sumdb.js';
 
-/** Placeholder until the verify command lands: it says so instead of pretending to work. */
+interface Options {
+  goproxy?: string;
+  githubApi?: string;
+  goSum?: string;
+  sumdb?: boolean;
+  origin?: boolean;
+  maxTarballBytes?: string;
+  json?: boolean;
+}
+
+/**
+ * `modwarden verify <module>@<version>`: does the module proxy serve what the origin repository holds?
+ * Exit 0 consistent, 1 a divergence finding, 2 bad input, 3 unverifiable.
+ */
 export function register(program: Command, ctx: CliContext): void {
   program
     .command('verify')
-    .description('(not built yet)')
-    .allowUnknownOption()
-    .action(() => {
-      ctx.err('modwarden verify: not implemented yet\n');
-      ctx.exit(2);
+    .description("compare what the Go module proxy serves for module@version with its GitHub repository's tag today")
+    .argument('<module@version>', 'e.g. github.com/boltdb-go/bolt@v1.3.1')
+    .option('--goproxy <url>', 'module proxy to ask (default: $GOPROXY, else https://proxy.golang.org,direct)')
+    .option('--github-api <url>', `GitHub REST API root (default: $GITHUB_API_URL, else ${GITHUB_API_URL}); $GITHUB_TOKEN is sent to it`)
+    .option('--go-sum <file>', "also compare the proxy's hashes with this go.sum's lines for the version")
+    .option('--no-sumdb', 'do not consult the checksum database ($GOSUMDB)')
+    .option('--no-origin', 'do not contact GitHub (the result is then at best unverifiable)')
+    .option('--max-tarball-bytes <n>', 'largest origin tarball to download (default 100 MiB)')
+    .option('--json', 'print the result as JSON')
+    .addHelpText(
+      'after',
+      '\nEnvironment: GOPROXY, GOSUMDB, GOPRIVATE, GONOPROXY, GONOSUMDB, GITHUB_TOKEN, GITHUB_API_URL.\n' +
+        'Exit status: 0 consistent, 1 divergence found, 2 bad input, 3 could not verify.',
+    )
+    .action(async (arg: string, opts: Options) => {
+      const mv = parseModuleVersion(arg);
+      const goSum = opts.goSum ? await readGoSum(ctx, opts.goSum, mv) : null;
+      const env = { ...ctx.env };
+      if (opts.goproxy !== undefined) env.GOPROXY = opts.goproxy;
+      let goEnv;
+      try {
+        goEnv = readGoEnv(env);
+      } catch (e) {
+        if (e instanceof GoEnvError) throw new UsageError(e.message);
+        throw e;
+      }
+      const maxTarballBytes = opts.maxTarballBytes === undefined ? undefined : Number(opts.maxTarballBytes);
+      if (maxTarballBytes !== undefined && !(Number.isSafeInteger(maxTarballBytes) && maxTarballBytes > 0)) {
+        throw new UsageError(`--max-tarball-bytes must be a positive whole number, not "${opts.maxTarballBytes}"`);
+      }
+      const apiUrl = opts.githubApi ?? nonEmpty(ctx.env.GITHUB_API_URL) ?? GITHUB_API_URL;
+      const http = new HttpClient();
+      let origin: GitHubOriginClient | null = null;
+      if (opts.origin !== false) {
+        try {
+          origin = new GitHubOriginClient({ baseUrl: apiUrl, token: nonEmpty(ctx.env.GITHUB_TOKEN), http, maxTarballBytes });
+        } catch {
+          throw new UsageError(`--github-api / GITHUB_API_URL must be an http(s) URL, not "${apiUrl}"`);
+        }
+      }
+      const proxy = new GoProxyClient({ env: goEnv, http });
+      const sumdb = opts.sumdb !== false && goEnv.sumdb ? new SumDbClient({ env: goEnv, http }) : null;
+      let result: VerifyResult;
+      try {
+        result = await verifyModule(mv, { proxy, origin, sumdb, goSum });
+      } finally {
+        await proxy.close();
+      }
+      ctx.out(opts.json ? JSON.stringify(result, null, 2) + '\n' : renderText(result));
+      ctx.exit(result.verdict === 'consistent' ? EXIT.ok : result.verdict === 'unverifiable' ? EXIT.unverifiable : EXIT.findings);
     });
+}
+
+/** Splits `module@version` and checks both the way Go does; bad input is a UsageError (exit 2). */
+function parseModuleVersion(arg: string): { path: string; version: string } {
+  const at = arg.lastIndexOf('@');
+  if (at <= 0 || at === arg.length - 1) throw new UsageError(`expected <module>@<version>, got "${arg}"`);
+  const mv = { path: arg.slice(0, at), version: arg.slice(at + 1) };
+  try {
+    checkModuleVersion(mv.path, mv.version);
+  } catch (e) {
+    throw new UsageError(`${arg}: ${(e as Error).message}`);
+  }
+  const canon = canonicalVersion(mv.version);
+  if (canon !== mv.version) throw new UsageError(`${arg}: version must be canonical ("${canon}")`);
+  return mv;
+}
+
+async function readGoSum(ctx: CliContext, file: string, mv: { path: string; version: string }): Promise<ModuleSums> {
+  let text: string;
+  try {
+    text = await readFile(path.resolve(ctx.cwd, file), 'utf8');
+  } catch (e) {
+    throw new UsageError(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+  }
+  const sums = sumsFromLines(text, mv.path, mv.version);
+  if (!sums.h1 && !sums.goModH1) throw new UsageError(`${file} has no lines for ${mv.path} ${mv.version}`);
+  return sums;
+}
+
+function nonEmpty(s: string | undefined): string | undefined {
+  return s === undefined || s.trim() === '' ? undefined : s;
+}
+
+/** Human-readable result: headline, both sides' hashes, differing files, reasons and diffs. */
+export function renderText(r: VerifyResult): string {
+  const lines: string[] = [];
+  const others = r.verdicts.filter((v) => v !== r.verdict);
+  lines.push(`${r.module}@${r.version}: ${r.verdict}${others.length ? ` (also: ${others.join(', ')})` : ''}`);
+  const o = r.proxy.origin;
+  const recorded = o ? ` (proxy's Origin: ${[o.VCS, o.URL, o.Ref, o.Hash].filter(Boolean).join(' ')})` : ' (proxy recorded no Origin)';
+  lines.push(`  proxy   ${r.proxy.h1 ?? '-'}${r.proxy.h1 ? recorded : ''}`);
+  if (r.origin.repo) {
+    const where = [r.origin.tag ? `tag ${r.origin.tag}` : null, r.origin.commit ? `commit ${r.origin.commit}` : null].filter(Boolean).join(' -> ');
+    lines.push(`  origin  ${r.origin.h1 ?? '-'} (github.com/${r.origin.repo}${where ? ` ${where}` : ''})`);
+  }
+  const { added, modified, removed } = r.files;
+  if (added.length) lines.push(`  only in the proxy's zip: ${added.join(', ')}`);
+  if (modified.length) lines.push(`  different:              ${modified.join(', ')}`);
+  if (removed.length) lines.push(`  only at the origin:     ${removed.join(', ')}`);
+  for (const reason of r.reasons) lines.push(`  - ${reason}`);
+  for (const d of r.diffs ?? []) lines.push('', d.diff.trimEnd());
+  return lines.join('\n') + '\n';
 }

@@ -4,6 +4,7 @@
  * Semantics follow cmd/go (modfetch/proxy.go `proxyList`, modfetch/sumdb.go `dbDial`).
  */
 import { matchPrefixPatterns } from '../gomod/module.js';
+import { parseVerifierKey } from './note.js';
 
 /** Go's default GOPROXY. */
 export const DEFAULT_GOPROXY = 'https://proxy.golang.org,direct';
@@ -149,10 +150,12 @@ export function parseGoSumDb(value: string): SumDbConfig | null {
   if (fields.length === 0) throw new GoEnvError('GOSUMDB: missing GOSUMDB');
   if (fields.length > 2) throw new GoEnvError(`GOSUMDB=${JSON.stringify(value)}: invalid GOSUMDB: too many fields`);
   const key = KNOWN_SUMDB_KEYS[fields[0]!] ?? fields[0]!;
-  const name = verifierKeyName(key);
-  if (name === null) {
+  let name: string;
+  try {
+    name = parseVerifierKey(key).name;
+  } catch (e) {
     throw new GoEnvError(
-      `GOSUMDB=${JSON.stringify(value)}: invalid GOSUMDB: malformed verifier id (want a known name or <name>+<hash>+<key>)`,
+      `GOSUMDB=${JSON.stringify(value)}: invalid GOSUMDB: ${(e as Error).message} (want a known name or <name>+<hash>+<key>)`,
     );
   }
   if (!/^[A-Za-z0-9.-]+(:[0-9]+)?(\/[A-Za-z0-9._~-]+)*$/.test(name)) {
@@ -169,12 +172,6 @@ export function parseGoSumDb(value: string): SumDbConfig | null {
     }
   }
   return { name, key, url, explicitUrl: fields.length === 2 };
-}
-
-/** The name part of a `<name>+<hash8hex>+<base64>` verifier key, or null when malformed. */
-function verifierKeyName(key: string): string | null {
-  const m = /^([^+\s]+)\+([0-9a-f]{8})\+([A-Za-z0-9+/=]+)$/.exec(key);
-  return m ? m[1]! : null;
 }
 
 /** True when `modulePath` matches GONOPROXY (never send it to a proxy). */

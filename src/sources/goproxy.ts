@@ -150,8 +150,12 @@ export interface GoProxyClientOptions {
   cacheEntries?: number;
   /** Where zips are downloaded (default: a fresh directory under the OS temp dir, removed by close()). */
   tmpDir?: string;
-  /** Per-request timeout (default 60 s; zips can be large). */
+  /** Timeout of list/info/mod/latest requests (default 60 s). */
   timeoutMs?: number;
+  /** Timeout of one zip download (default 10 min: zips may be up to 500 MiB). */
+  zipTimeoutMs?: number;
+  /** Largest zip accepted (default and maximum: Go's 500 MiB). */
+  maxZipBytes?: number;
 }
 
 type Cached = RevInfo | Buffer | ZipFile;
@@ -163,6 +167,8 @@ export class GoProxyClient {
   private readonly cache: LRUCache<string, Cached>;
   private readonly inflight = new Map<string, Promise<unknown>>();
   private readonly timeoutMs: number;
+  private readonly zipTimeoutMs: number;
+  private readonly maxZipBytes: number;
   private tmpDir: Promise<string> | undefined;
   private readonly ownsTmpDir: boolean;
 
@@ -170,6 +176,8 @@ export class GoProxyClient {
     this.env = opts.env;
     this.http = opts.http ?? new HttpClient();
     this.timeoutMs = opts.timeoutMs ?? 60_000;
+    this.zipTimeoutMs = opts.zipTimeoutMs ?? 600_000;
+    this.maxZipBytes = Math.min(opts.maxZipBytes ?? MAX_ZIP_BYTES, MAX_ZIP_BYTES);
     this.ownsTmpDir = opts.tmpDir === undefined;
     if (opts.tmpDir !== undefined) this.tmpDir = Promise.resolve(opts.tmpDir);
     this.cache = new LRUCache<string, Cached>({
@@ -233,7 +241,7 @@ export class GoProxyClient {
       const file = join(dir, `${escapePath(modulePath).replace(/[/!]/g, '_')}@${escapeVersion(version)}-${randomBytes(4).toString('hex')}.zip`);
       return this.tryProxies(modulePath, version, async (base) => {
         const rel = `${escapePath(modulePath)}/@v/${escapeVersion(version)}.zip`;
-        const size = await this.fetchToFile(base, rel, file, MAX_ZIP_BYTES, modulePath, version);
+        const size = await this.fetchToFile(base, rel, file, this.maxZipBytes, modulePath, version);
         return { file, size, source: base };
       });
     });
@@ -359,7 +367,7 @@ export class GoProxyClient {
       await copyFile(path, dest);
       return size;
     }
-    const res = await this.http.download(`${base}/${encodeUrlPath(rel)}`, dest, { maxBytes, timeoutMs: this.timeoutMs });
+    const res = await this.http.download(`${base}/${encodeUrlPath(rel)}`, dest, { maxBytes, timeoutMs: this.zipTimeoutMs });
     return res.size;
   }
 

@@ -195,15 +195,26 @@ export class HttpClient {
       this.limit(async () => {
         const { res, done, timeoutMs, signal } = await this.open(url, opts);
         const out = createWriteStream(destPath);
+        // Keep file errors (disk full, or a write cut off by destroy()) from becoming uncaught exceptions.
+        let writeError: Error | undefined;
+        out.on('error', (e) => (writeError ??= e));
         try {
           const size = await this.readBody(res, url, opts, timeoutMs, signal, async (c) => {
-            if (!out.write(c)) await once(out, 'drain');
+            if (writeError) throw writeError;
+            if (!out.write(c)) await Promise.race([once(out, 'drain'), once(out, 'close')]);
           });
-          out.end();
-          await once(out, 'finish');
+          await new Promise<void>((resolve, reject) => {
+            out.end(() => (writeError ? reject(writeError) : resolve()));
+            out.once('error', reject);
+          });
           return { status: res.status, headers: res.headers, url: res.url || url, size };
         } catch (err) {
-          out.destroy();
+          // Wait for the file to be closed (and opened, if that was still pending) before removing it.
+          if (!out.closed) {
+            const closed = once(out, 'close').catch(() => undefined);
+            out.destroy();
+            await closed;
+          }
           await rm(destPath, { force: true });
           throw err;
         } finally {

@@ -279,6 +279,9 @@ async function serve(
           `HTTP/1.1 ${reply.status} X\r\ncontent-type: ${reply.contentType}\r\n` +
           `content-length: ${declared}\r\nconnection: close\r\n\r\n`;
         const socket = req.socket;
+        // The client may hang up first (it sees the short body); that is expected, not a server error.
+        socket.on('error', () => undefined);
+        if (socket.destroyed) return;
         socket.write(head);
         socket.end(body);
         return;
@@ -293,6 +296,7 @@ async function serve(
     });
   });
   server.on('connection', (s: Socket) => {
+    s.on('error', () => undefined);
     sockets.add(s);
     s.on('close', () => sockets.delete(s));
   });

@@ -7,6 +7,7 @@ import {
   parseGoSumDb,
   readGoEnv,
 } from '../../src/sources/goenv.js';
+import { generateNoteKey } from '../../src/sources/note.js';
 
 const SUM_KEY = 'sum.golang.org+033de0ae+Ac4zctda0e5eza+HJyk9SxEdh+s3Ux18htTTAD8OuAn8';
 
@@ -97,7 +98,7 @@ describe('parseGoSumDb', () => {
   });
 
   it('accepts a full verifier key with an optional URL', () => {
-    const key = 'sum.example.com+12345678+AQIDBAUGBwgJCgsMDQ4PEBESExQVFhcYGRobHB0eHyA=';
+    const key = generateNoteKey('sum.example.com').verifierKey;
     expect(parseGoSumDb(key)).toEqual({ name: 'sum.example.com', key, url: 'https://sum.example.com', explicitUrl: false });
     expect(parseGoSumDb(`${key} http://127.0.0.1:9999/db/`)).toEqual({
       name: 'sum.example.com',
@@ -113,6 +114,7 @@ describe('parseGoSumDb', () => {
     ['a b c', 'too many fields'],
     ['sum.golang.org not-a-url', 'invalid GOSUMDB URL: not-a-url'],
     ['bad name+12345678+AQID', 'malformed verifier id'],
+    ['sum.golang.org+033de0af+Ac4zctda0e5eza+HJyk9SxEdh+s3Ux18htTTAD8OuAn8', 'invalid verifier hash'],
   ])('rejects %j', (value, message) => {
     expect(() => parseGoSumDb(value)).toThrow(message);
     expect(() => readGoEnv({ GOSUMDB: value })).toThrow(/GOSUMDB/);

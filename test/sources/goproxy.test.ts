@@ -391,6 +391,34 @@ describe('faults from the fixture server', () => {
     }
   });
 
+  it('a zip over the cap is refused from its Content-Length, leaving no file', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'mw-zip-'));
+    const s = await startGoProxyServer({ modules: fixtures });
+    const c = new GoProxyClient({ env: readGoEnv({ GOPROXY: s.url }), http: new HttpClient({ retries: 0 }), tmpDir: dir, maxZipBytes: 100 });
+    try {
+      const err = (await c.zip('example.com/m', 'v1.0.0').catch((e: unknown) => e)) as ProxyError;
+      expect(err.kind).toBe('bad-response');
+      expect(err.message).toMatch(/response declares \d+ bytes, over the 100-byte limit/);
+      const { readdir } = await import('node:fs/promises');
+      expect(await readdir(dir)).toEqual([]);
+    } finally {
+      await s.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('zip downloads have their own timeout', async () => {
+    const s = await startGoProxyServer({ modules: fixtures, faults: (r) => (r.endpoint === 'zip' ? { kind: 'delay', ms: 300 } : undefined) });
+    const c = new GoProxyClient({ env: readGoEnv({ GOPROXY: s.url }), http: new HttpClient({ retries: 0 }), timeoutMs: 5000, zipTimeoutMs: 50 });
+    try {
+      await expect(c.zip('example.com/m', 'v1.0.0')).rejects.toThrow('timed out after 50 ms');
+      expect((await c.mod('example.com/m', 'v1.0.0')).length).toBeGreaterThan(0);
+    } finally {
+      await s.close();
+      await c.close();
+    }
+  });
+
   it('a timeout maps to "unavailable"', async () => {
     const s = await startGoProxyServer({ modules: fixtures, faults: () => ({ kind: 'hang' }) });
     const c = new GoProxyClient({ env: readGoEnv({ GOPROXY: s.url }), http: new HttpClient({ retries: 0 }), timeoutMs: 100 });

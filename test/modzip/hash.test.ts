@@ -66,5 +66,13 @@ describe('syntheticGoMod', () => {
     // go.sum lines published by countless projects (e.g. stretchr/testify's go.sum).
     expect(hashGoMod(syntheticGoMod('github.com/pmezard/go-difflib'))).toBe('h1:iKH77koFhYxTK1pcRnkKkqfTogsbg7gZNVY4sRDYZ/4=');
     expect(hashGoMod(syntheticGoMod('github.com/davecgh/go-spew'))).toBe('h1:J7Y8YcW2NihsgmVo/mv3lAwl/skON4iLHjSsI+c5H38=');
+    // golang.org/x/text v0.0.0-20170915032832-14c0d48ead0c/go.mod, from Go's module tutorial go.sum.
+    expect(hashGoMod(syntheticGoMod('golang.org/x/text'))).toBe('h1:NqM8EUOU14njkJ3fqMW+pc6Ldnwhi/IjpwHt7yyuwOQ=');
+  });
+
+  it('hashes real go.mod files to their published go.sum lines', () => {
+    // rsc.io/sampler v1.3.0/go.mod (rsc/sampler's go.mod plus its require line) and rsc.io/quote v1.5.2/go.mod.
+    expect(hashGoMod('module "rsc.io/sampler"\n\nrequire "golang.org/x/text" v0.0.0-20170915032832-14c0d48ead0c\n')).toBe('h1:T1hPZKmBbMNahiBKFy5HrXp6adAjACjK9JXDnKaTXpA=');
+    expect(hashGoMod('module "rsc.io/quote"\n\nrequire "rsc.io/sampler" v1.3.0\n')).toBe('h1:LzX7hefJvL54yjefDEDHNONDjII0t9xZLPXsUe+TKr0=');
   });
 });

@@ -163,6 +163,21 @@ describe('GoProxyClient against the fixture proxy', () => {
     ]);
   });
 
+  it('deletes a zip file when the cache evicts it, and re-downloads on the next request', async () => {
+    const small = new GoProxyClient({ env: readGoEnv({ GOPROXY: server.url }), http: new HttpClient({ retries: 0 }), cacheEntries: 1 });
+    try {
+      const first = await small.zip('example.com/m', 'v1.0.0');
+      await small.zip('example.com/m', 'v1.1.0');
+      await new Promise((r) => setTimeout(r, 20)); // eviction deletes asynchronously
+      await expect(stat(first.file)).rejects.toThrow();
+      const again = await small.zip('example.com/m', 'v1.0.0');
+      expect((await stat(again.file)).size).toBe(again.size);
+      expect(server.requests.filter((u) => u === '/example.com/m/@v/v1.0.0.zip')).toHaveLength(2);
+    } finally {
+      await small.close();
+    }
+  });
+
   it('de-duplicates concurrent requests for the same module@version', async () => {
     const slow = await startGoProxyServer({ modules: fixtures, latencyMs: 50 });
     const c2 = client(slow.url);

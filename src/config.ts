@@ -388,3 +388,55 @@ function defaultReadFile(path: string): string {
   // Synchronous on purpose: read once at start-up, before any webhook is served.
   return readFileSync(path, 'utf8');
 }
+
+/** The engine's settings (no GitHub App credentials), for the CLI and the demo. */
+export interface EngineEnv {
+  goproxy: string;
+  gosumdb: string;
+  goprivate: string;
+  gonoproxy: string | null;
+  gonosumdb: string | null;
+  githubApiUrl: string;
+  originToken: string | null;
+  concurrency: number;
+  cacheEntries: number;
+  tarballMaxBytes: number;
+  httpTimeoutMs: number;
+}
+
+const engineSchema = envSchema.pick({
+  GOPROXY: true,
+  GOSUMDB: true,
+  GOPRIVATE: true,
+  GONOPROXY: true,
+  GONOSUMDB: true,
+  GITHUB_API_URL: true,
+  ORIGIN_GITHUB_TOKEN: true,
+  MODWARDEN_CONCURRENCY: true,
+  MODWARDEN_CACHE_ENTRIES: true,
+  MODWARDEN_TARBALL_MAX_BYTES: true,
+  MODWARDEN_HTTP_TIMEOUT_MS: true,
+});
+
+/**
+ * Reads the engine's settings from the environment (the CLI's source). GITHUB_TOKEN is accepted as the
+ * origin token when ORIGIN_GITHUB_TOKEN is unset, like `modwarden verify`.
+ */
+export function loadEngineEnv(env: NodeJS.ProcessEnv): EngineEnv {
+  const result = engineSchema.safeParse(env);
+  if (!result.success) throw new ConfigError('environment', formatIssues(result.error.issues));
+  const e = result.data;
+  return {
+    goproxy: e.GOPROXY,
+    gosumdb: e.GOSUMDB,
+    goprivate: e.GOPRIVATE,
+    gonoproxy: e.GONOPROXY,
+    gonosumdb: e.GONOSUMDB,
+    githubApiUrl: e.GITHUB_API_URL,
+    originToken: e.ORIGIN_GITHUB_TOKEN ?? (env.GITHUB_TOKEN?.trim() ? env.GITHUB_TOKEN.trim() : null),
+    concurrency: e.MODWARDEN_CONCURRENCY,
+    cacheEntries: e.MODWARDEN_CACHE_ENTRIES,
+    tarballMaxBytes: e.MODWARDEN_TARBALL_MAX_BYTES,
+    httpTimeoutMs: e.MODWARDEN_HTTP_TIMEOUT_MS,
+  };
+}

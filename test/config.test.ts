@@ -122,7 +122,7 @@ describe('operator config (environment)', () => {
         GITHUB_API_URL: 'ftp://x',
         GHE_HOST: 'https://ghe.example.com/',
         LOG_LEVEL: 'loud',
-      }),
+      } as unknown as NodeJS.ProcessEnv),
     );
     expect(p).toEqual(
       expect.arrayContaining([

@@ -1,14 +1,108 @@
+import path from 'node:path';
 import type { Command } from 'commander';
-import type { CliContext } from '../context.js';
+import { EXIT, UsageError, type CliContext } from '../context.js';
+import { ConfigError, loadEngineEnv, parseRepoConfigText, type RepoConfig } from '../../config.js';
+import { SEVERITIES, type Severity } from '../../findings.js';
+import { failingFindings, scan, type ScanResult } from '../../scan.js';
+import { listGoMods, readChange, showFile } from '../../scan-git.js';
+import { renderText } from '../../report/text.js';
+import { renderJson } from '../../report/json.js';
+import { renderMarkdown } from '../../report/markdown.js';
+import { renderSarif } from '../../report/sarif.js';
+import { GoEnvError } from '../../sources/goenv.js';
 
-/** Placeholder until the scan command lands: it says so instead of pretending to work. */
+const FORMATS = ['text', 'json', 'sarif', 'markdown'] as const;
+type Format = (typeof FORMATS)[number];
+
+interface Options {
+  repo: string;
+  base: string;
+  head: string;
+  format: string;
+  failOn?: string;
+  config?: string;
+}
+
+const CONFIG_PATH = '.github/modwarden.yml';
+
+/**
+ * `modwarden scan`: the app's review of a change, on a local git checkout. Exit 1 on findings at or
+ * above the threshold, 0 otherwise, 2 on bad input or a scan that could not finish.
+ */
 export function register(program: Command, ctx: CliContext): void {
   program
     .command('scan')
-    .description('(not built yet)')
-    .allowUnknownOption()
-    .action(() => {
-      ctx.err('modwarden scan: not implemented yet\n');
-      ctx.exit(2);
+    .description('review the Go dependency changes between two commits of a local git checkout')
+    .option('--repo <dir>', 'the git checkout', '.')
+    .requiredOption('--base <ref>', 'the commit the change starts from (e.g. origin/main)')
+    .option('--head <ref>', 'the commit with the change', 'HEAD')
+    .option('--format <format>', `output: ${FORMATS.join('|')}`, 'text')
+    .option('--fail-on <severity>', `failure threshold: ${SEVERITIES.join('|')} (default: failOn in ${CONFIG_PATH}, else high)`)
+    .option('--config <file>', `repo config path inside the head commit (default ${CONFIG_PATH})`)
+    .addHelpText(
+      'after',
+      '\nEnvironment: GOPROXY, GOSUMDB, GOPRIVATE, GONOPROXY, GONOSUMDB, GITHUB_API_URL, GITHUB_TOKEN (or ORIGIN_GITHUB_TOKEN),\n' +
+        'MODWARDEN_CONCURRENCY, MODWARDEN_CACHE_ENTRIES, MODWARDEN_TARBALL_MAX_BYTES, MODWARDEN_HTTP_TIMEOUT_MS.\n' +
+        'Exit status: 0 nothing at or above the threshold, 1 findings at or above it, 2 bad input or an incomplete scan.',
+    )
+    .action(async (opts: Options) => {
+      if (!(FORMATS as readonly string[]).includes(opts.format)) throw new UsageError(`--format: expected one of ${FORMATS.join('|')}, got "${opts.format}"`);
+      if (opts.failOn !== undefined && !(SEVERITIES as readonly string[]).includes(opts.failOn)) {
+        throw new UsageError(`--fail-on: expected one of ${SEVERITIES.join('|')}, got "${opts.failOn}"`);
+      }
+      const dir = path.resolve(ctx.cwd, opts.repo);
+      let engine;
+      try {
+        engine = loadEngineEnv(ctx.env);
+      } catch (e) {
+        if (e instanceof ConfigError) throw new UsageError(e.message);
+        throw e;
+      }
+      const change = await readChange(dir, opts.base, opts.head);
+      const configPath = opts.config ?? CONFIG_PATH;
+      let config: RepoConfig;
+      try {
+        config = parseRepoConfigText(await showFile(dir, change.headSha, configPath), configPath);
+      } catch (e) {
+        if (e instanceof ConfigError) throw new UsageError(e.message);
+        throw e;
+      }
+      if (opts.failOn) config = { ...config, failOn: opts.failOn as Severity };
+
+      // Loaded here, not at the top: the checks pull in the typosquat corpus, which `--help` does not need.
+      const { createClients, createScanChecks } = await import('../../scan-deps.js');
+      let clients;
+      try {
+        clients = createClients(engine);
+      } catch (e) {
+        if (e instanceof GoEnvError) throw new UsageError(e.message);
+        throw e;
+      }
+      const refs = { base: change.mergeBase, head: change.headSha };
+      let result: ScanResult;
+      try {
+        result = await scan({
+          files: change.files,
+          readFile: (ref, p) => showFile(dir, refs[ref], p),
+          listGoModFiles: (ref) => listGoMods(dir, refs[ref]),
+          config,
+          deps: { checks: createScanChecks(clients, { cacheEntries: engine.cacheEntries }), concurrency: engine.concurrency, goprivate: engine.goprivate },
+        });
+      } finally {
+        await clients.proxy.close();
+      }
+      const render: Record<Format, () => string> = {
+        text: () => renderText(result, config),
+        json: () => renderJson(result, config),
+        sarif: () => renderSarif(result, config),
+        markdown: () => renderMarkdown(result, config),
+      };
+      ctx.out(render[opts.format as Format]());
+      if (result.errors.length) {
+        if (opts.format !== 'text') for (const e of result.errors) ctx.err(`modwarden scan: ${e}\n`);
+        ctx.exit(EXIT.badInput);
+      } else if (failingFindings(result.findings, config.failOn).length > 0) {
+        ctx.exit(EXIT.findings);
+      }
     });
 }

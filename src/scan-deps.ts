@@ -16,6 +16,7 @@ import { readGoEnv, type GoEnv } from './sources/goenv.js';
 import { HttpClient } from './sources/http.js';
 import { GitHubOriginClient } from './sources/github-origin.js';
 import { SumDbClient } from './sources/sumdb.js';
+import { createGitHubMetaClient, enrichTyposquat, type GitHubMetaClient } from './sources/github-meta.js';
 import { createVerifier, type Verifier } from './scan-verify.js';
 import type { ScanChecks, ScanDeps } from './scan.js';
 
@@ -39,6 +40,8 @@ export interface EngineClients {
   env: GoEnv;
   proxy: GoProxyClient;
   origin: GitHubOriginClient | null;
+  /** Repository metadata for typosquat enrichment (age, stars, forks); null = name check only. */
+  meta: GitHubMetaClient | null;
   verifier: Verifier;
 }
 
@@ -61,7 +64,9 @@ export function createClients(s: EngineSettings): EngineClients {
     http: new HttpClient({ concurrency: s.concurrency, timeoutMs: s.httpTimeoutMs }),
   });
   const sumdb = env.sumdb ? new SumDbClient({ env, http, timeoutMs: s.httpTimeoutMs }) : null;
-  return { env, proxy, origin, verifier: createVerifier({ proxy, origin, sumdb }) };
+  // Long-lived in the app: a generous search budget, still paced by GitHub's per-minute search limit.
+  const meta = createGitHubMetaClient({ baseUrl: s.githubApiUrl, ...(s.originToken ? { token: s.originToken } : {}), searchBudget: 1000 });
+  return { env, proxy, origin, meta, verifier: createVerifier({ proxy, origin, sumdb }) };
 }
 
 /** Engine dependencies for the app or the CLI, from operator settings. */
@@ -107,6 +112,9 @@ export function createScanChecks(clients: EngineClients, options: { cacheEntries
       const suspect = suspectPathOf(change);
       if (!suspect || !change.fetch) return [];
       let result = detectorFor(ctx.config).check(suspect, { existing: ctx.existing });
+      // Repository facts raise a young copy of an old repo, lower a declared popular fork, and find
+      // older same-name repos the corpus does not know (never throws; rate limits become notes).
+      if (clients.meta && (result.suspicious || result.score > 0)) result = await enrichTyposquat(result, clients.meta);
       if (result.suspicious && result.target) {
         // Near-copy evidence: compare with the target's latest version from the same proxy.
         try {

@@ -87,12 +87,13 @@ export function stripGoAffix(s: string): string {
 
 /** The comparison key of a name: skeleton, without go affixes and delimiters. */
 export function nameKey(s: string): string {
-  return stripDelimiters(stripGoAffix(skeleton(s)));
+  return stripDelimiters(stripGoAffix(skeleton(s).replace(/\.v[0-9]+$/, '')));
 }
 
 /** Tokens of a name split on delimiters, lower-cased and sorted (catches `mcp-go` vs `go-mcp`). */
 export function tokenKey(s: string): string {
   return skeleton(s)
+    .replace(/\.v[0-9]+$/, '')
     .split(/[-_.]+/)
     .filter(Boolean)
     .sort()
@@ -218,13 +219,13 @@ export function relate(suspect: string, target: string, allowNear = false): Segm
   const ls = suspect.toLowerCase();
   const lt = target.toLowerCase();
   if (ls === lt) return { kind: 'case' };
+  if (stripDelimiters(ls) === stripDelimiters(lt)) return { kind: 'delimiter' };
   if (hasNonAscii(suspect) || skeleton(suspect) !== ls) {
     // A look-alike character (Cyrillic letter, 0 for o, rn for m) that maps back onto the target.
     if (stripDelimiters(skeleton(suspect)) === stripDelimiters(skeleton(target))) {
       return { kind: 'confusable', detail: describeNonAscii(suspect) ?? confusableDetail(suspect, target) };
     }
   }
-  if (stripDelimiters(ls) === stripDelimiters(lt)) return { kind: 'delimiter' };
   const vs = /^(.*)\.v(\d+)$/.exec(ls);
   if (vs && vs[1] === lt) return { kind: 'version-suffix', detail: `\`.v${vs[2]}\` appended` };
   const dec = decoration(suspect, target);

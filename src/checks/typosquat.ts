@@ -111,6 +111,10 @@ interface Knowledge {
   known: Set<string>;
   /** stripped lower repo name -> distinct namespaces using it (how contested a name is). */
   repoOwners: Map<string, Set<string>>;
+  /** Trusted bases and roots exactly as spelled. */
+  exact: Set<string>;
+  /** Folded base -> the spelling the corpus uses. */
+  spelling: Map<string, string>;
 }
 
 function fold(p: PathParts, s: string): string {
@@ -161,7 +165,15 @@ function buildKnowledge(corpus: Corpus, extra: string[]): Knowledge {
 
   const known = new Set<string>();
   const repoOwners = new Map<string, Set<string>>();
+  const exact = new Set<string>();
+  const spelling = new Map<string, string>();
   const aliasPaths = corpus.aliases.flatMap((r) => [r.a, r.b]);
+  for (const path of [...aliasPaths, ...corpus.entries.map((e) => e.module), ...extra]) {
+    const p = parsePath(path);
+    exact.add(p.base);
+    exact.add(p.root);
+    if (!spelling.has(fold(p, p.base))) spelling.set(fold(p, p.base), p.base);
+  }
   for (const path of aliasPaths) {
     const p = parsePath(path);
     known.add(fold(p, p.base));
@@ -177,7 +189,7 @@ function buildKnowledge(corpus: Corpus, extra: string[]): Knowledge {
     set.add(p.namespace.toLowerCase());
     repoOwners.set(name, set);
   }
-  return { aliasGroup, vanityOrgs, known, repoOwners };
+  return { aliasGroup, vanityOrgs, known, repoOwners, exact, spelling };
 }
 
 /** One suspect/target comparison that found a resemblance. */
@@ -192,9 +204,9 @@ interface Match {
 function popularity(t: Target): number {
   if (t.source !== 'corpus') return 1;
   if (t.dependents >= 10) return 1;
-  if (t.dependents >= 2) return 0.95;
-  if (t.dependents === 1) return 0.9;
-  return 0.8;
+  if (t.dependents >= 3) return 0.9;
+  if (t.dependents >= 1) return 0.8;
+  return 0.7;
 }
 
 /** How distinctive a repo name is: generic and very short names prove little. */
@@ -202,8 +214,10 @@ function distinctiveness(name: string): number {
   const lower = name.toLowerCase();
   const core = stripDelimiters(stripGoAffix(lower));
   if (GENERIC_NAMES.has(lower) || GENERIC_NAMES.has(core) || GENERIC_NAMES.has(stripGoAffix(lower))) return 0.4;
-  if (core.length <= 3) return 0.4;
-  if (core.length === 4) return 0.75;
+  // Length counts the whole name: `go-mcp` is as specific as `gomcp`, though its core is three letters.
+  const full = stripDelimiters(lower).length;
+  if (full <= 3) return 0.4;
+  if (full === 4) return 0.75;
   return 1;
 }
 
@@ -291,6 +305,15 @@ export function createTyposquatDetector(opts: TyposquatOptions = {}): TyposquatD
       return result;
     }
     if (!nonAscii && !ctx.assumeUnknown && (knowledge.known.has(fold(s, s.base)) || knowledge.known.has(rootKey(s)))) {
+      const spelled = knowledge.spelling.get(fold(s, s.base));
+      if (spelled && spelled !== s.base && !knowledge.exact.has(s.base) && !knowledge.exact.has(s.root)) {
+        // Same repository for GitHub, a different module for Go: worth a note, not an alarm.
+        result.target = spelled + (s.major ? (s.majorStyle === '.' ? `.${s.major}` : `/${s.major}`) : '');
+        result.score = 0.3;
+        result.signals.push('case-only');
+        result.reasons.push(`\`${modulePath}\` differs from \`${result.target}\` only in letter case; ${s.host === 'github.com' ? 'GitHub serves both spellings from one repository, but Go treats them as two different modules' : 'the host may serve a different repository'}`);
+        return result;
+      }
       result.reasons.push(`\`${modulePath}\` is itself a known popular module`);
       result.signals.push('known-module');
       return result;
@@ -420,7 +443,7 @@ function compare(s: PathParts, t: Target, k: Knowledge, extraOwners: Map<string,
   }
   const name = tp.repo || tp.host;
   const contested = contestedness(name, k, extraOwners.get(stripDelimiters(name.toLowerCase())), sp.namespace);
-  const base = t.source === 'existing' ? 0.65 : 0.6;
+  const base = t.source === 'existing' ? 0.65 : 0.55;
   const weak = (w: number): number => w * distinctiveness(sp.repo || name) * contested * popularity(t);
 
   if (sp.hosted && tp.hosted) {
@@ -457,7 +480,7 @@ function compare(s: PathParts, t: Target, k: Knowledge, extraOwners: Map<string,
       return null;
     }
     // An owner named after its repo (`go-stack/stack`, `slack-go/slack`) resembles the target once, not twice.
-    const derived = ownerMirrorsRepo(sp) && ownerMirrorsRepo(tp);
+    const derived = ownerMirrorsRepo(sp) && ownerMirrorsRepo(tp) && !sameOrCase(repoRel);
     if (isLookAlike(ownerRel) && !derived) {
       if (sameOrCase(repoRel)) return { target: t, score: 0.9, signals: [signalOf(ownerRel, 'owner'), 'same-repo'], detail: `${ownerText}; same repo name` };
       if (isLookAlike(repoRel)) {
@@ -479,7 +502,8 @@ function compare(s: PathParts, t: Target, k: Knowledge, extraOwners: Map<string,
       return { target: t, score: 0.75, signals: ['repo-confusable'], detail: `${repoText}; owner \`${sp.owner}\` instead of \`${tp.owner}\`` };
     }
     if (isLookAlike(repoRel)) {
-      return { target: t, score: weak(0.45), signals: [signalOf(repoRel, 'repo'), 'new-owner'], detail: `${repoText}; owner \`${sp.owner}\` instead of \`${tp.owner}\`` };
+      // A near-namesake of something this repository already uses deserves a look; of a corpus entry, less so.
+      return { target: t, score: weak(t.source === 'existing' ? 0.55 : 0.45), signals: [signalOf(repoRel, 'repo'), 'new-owner'], detail: `${repoText}; owner \`${sp.owner}\` instead of \`${tp.owner}\`` };
     }
     return null;
   }
@@ -490,7 +514,7 @@ function compare(s: PathParts, t: Target, k: Knowledge, extraOwners: Map<string,
     const orgs = vanityOrgsOf(tp, k);
     for (const org of orgs) {
       const ownerRel = relate(sp.owner ?? '', org, true);
-      const derivedOrg = ownerMirrorsRepo(sp) && nameKey(org) === nameKey(name);
+      const derivedOrg = ownerMirrorsRepo(sp) && nameKey(org) === nameKey(name) && !sameOrCase(repoRel);
       if (isLookAlike(ownerRel) && !derivedOrg && (sameOrCase(repoRel) || isLookAlike(repoRel))) {
         return {
           target: t,
@@ -501,7 +525,7 @@ function compare(s: PathParts, t: Target, k: Knowledge, extraOwners: Map<string,
       }
     }
     if (sameOrCase(repoRel) || repoRel.kind === 'version-suffix') {
-      const w = t.dependents >= 20 ? 0.65 : 0.55;
+      const w = t.dependents >= 20 ? 0.65 : 0.48;
       return {
         target: t,
         score: weak(w),

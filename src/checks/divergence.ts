@@ -20,8 +20,10 @@ import {
   resolveGitHubLocation,
   tagForVersion,
   TarballTooLargeError,
+  type CommitInfo,
   type GitHubLocation,
   type GitHubOriginClient,
+  type TagInfo,
   type TarEntry,
 } from '../sources/github-origin.js';
 import { PrivateModuleError, ProxyBlockedError, ProxyError, type GoProxyClient, type Origin } from '../sources/goproxy.js';
@@ -222,7 +224,11 @@ export async function verifyModule(mv: ModuleVersion, deps: VerifyDeps): Promise
     if (!proxy) return rec.finish();
     await checkSums(mv, proxy, deps, rec);
     const target = await originCommit(mv, proxy, deps.origin, rec);
-    if (target && deps.origin) await compareContent(mv, proxy, deps.origin, target, deps, rec);
+    if (target && deps.origin) {
+      // The commit's date only adds evidence, so it is fetched alongside the (slow) tarball.
+      const [dated] = await Promise.all([target.commitDate ?? Promise.resolve(null), compareContent(mv, proxy, deps.origin, target, deps, rec)]);
+      dated?.();
+    }
   } catch (e) {
     // Anything unexpected still gives an answer, never a crash or a false "consistent".
     rec.unverifiable('other', `internal error while verifying ${mv.path}@${mv.version}: ${(e as Error)?.message ?? String(e)}`);
@@ -234,13 +240,12 @@ export async function verifyModule(mv: ModuleVersion, deps: VerifyDeps): Promise
 async function proxyFacts(mv: ModuleVersion, proxy: ProxySource, rec: Recorder): Promise<ProxyFacts | null> {
   const at = `${mv.path}@${mv.version}`;
   try {
-    const info = await proxy.info(mv.path, mv.version);
+    // The three requests are independent; one round trip instead of three.
+    const [info, mod, zip] = await Promise.all([proxy.info(mv.path, mv.version), proxy.mod(mv.path, mv.version), proxy.zip(mv.path, mv.version)]);
     rec.result.proxy.origin = info.Origin ?? null;
     rec.result.proxy.time = info.Time ?? null;
-    const mod = await proxy.mod(mv.path, mv.version);
     const goModH1 = hashGoMod(mod);
     rec.result.proxy.goModH1 = goModH1;
-    const zip = await proxy.zip(mv.path, mv.version);
     const contents = await readModuleZip(zip.file, mv, { keepContent: (p) => p === 'go.mod' });
     rec.result.proxy.h1 = contents.h1;
     if (contents.goModH1 !== null && contents.goModH1 !== goModH1) {
@@ -309,6 +314,8 @@ interface OriginTarget {
   repo: string;
   commit: string;
   location: GitHubLocation;
+  /** Resolves to a step that records the commit's date and any rewrite evidence (never rejects). */
+  commitDate?: Promise<(() => void) | null>;
 }
 
 /**
@@ -336,8 +343,19 @@ async function originCommit(mv: ModuleVersion, proxy: ProxyFacts, client: GitHub
     rec.note(`the proxy recorded its origin as ${proxy.origin.URL}, but the module path names github.com/${owner}/${repo}; comparing with the latter (what the go command would fetch)`);
   }
 
+  const pseudo = isPseudoVersion(mv.version);
+  const tag = pseudo ? null : tagForVersion(location.codeDir, mv.version);
+  rec.result.origin.tag = tag;
   try {
-    const info = await client.getRepo(owner, repo);
+    // The repository lookup (deleted? renamed?) and the tag or commit lookup are independent: the tag
+    // request follows a rename redirect by itself, and its 404 is only read as "tag missing" once the
+    // repository is known to exist.
+    const [repoAnswer, refAnswer] = await Promise.allSettled([
+      client.getRepo(owner, repo),
+      pseudo ? client.findCommit(owner, repo, pseudoVersionRev(mv.version)) : client.resolveTag(owner, repo, tag!),
+    ]);
+    if (repoAnswer.status === 'rejected') throw repoAnswer.reason;
+    const info = repoAnswer.value;
     if (info.movedFrom) {
       rec.result.origin.movedFrom = info.movedFrom;
       rec.note(`GitHub redirects ${info.movedFrom} to ${info.fullName} (renamed or transferred); comparing with ${info.fullName}`);
@@ -345,15 +363,14 @@ async function originCommit(mv: ModuleVersion, proxy: ProxyFacts, client: GitHub
       repo = info.repo;
       rec.result.origin.repo = info.fullName;
     }
+    if (refAnswer.status === 'rejected') throw refAnswer.reason;
 
-    if (isPseudoVersion(mv.version)) return await pseudoVersionCommit(mv, client, owner, repo, location, recordedHash, rec);
+    if (pseudo) return pseudoVersionCommit(mv, refAnswer.value as CommitInfo | null, owner, repo, location, recordedHash, rec);
 
-    const tag = tagForVersion(location.codeDir, mv.version);
-    rec.result.origin.tag = tag;
     if (proxy.origin?.Ref && proxy.origin.Ref !== `refs/tags/${tag}`) {
       rec.note(`the proxy recorded ref ${proxy.origin.Ref} for ${at}; Go reads tag ${tag}`);
     }
-    const t = await client.resolveTag(owner, repo, tag);
+    const t = refAnswer.value as TagInfo | null;
     if (!t) {
       rec.add('tag-missing', `tag ${tag} no longer exists in github.com/${owner}/${repo}, but the proxy still serves ${at}`);
       if (!recordedHash) return null;
@@ -379,12 +396,16 @@ async function originCommit(mv: ModuleVersion, proxy: ProxyFacts, client: GitHub
     } else if (recordedHash === null) {
       rec.note(`the proxy recorded no origin commit for ${at} (older proxies did not), so only the content can show a moved tag`);
     }
-    const commit = await client.getCommit(owner, repo, t.commit).catch(() => null);
-    if (commit) {
-      rec.result.origin.commitDate = commit.committerDate;
-      rewriteEvidence(proxy.time, commit.committerDate, moved ? t.taggerDate : undefined, tag, at, rec);
-    }
-    return { owner, repo, commit: t.commit, location };
+    const commitDate = client.getCommit(owner, repo, t.commit).then(
+      (commit) =>
+        commit &&
+        (() => {
+          rec.result.origin.commitDate = commit.committerDate;
+          rewriteEvidence(proxy.time, commit.committerDate, moved ? t.taggerDate : undefined, tag!, at, rec);
+        }),
+      () => null,
+    );
+    return { owner, repo, commit: t.commit, location, commitDate };
   } catch (e) {
     recordOriginError(e, at, owner, repo, rec);
     return null;
@@ -392,21 +413,20 @@ async function originCommit(mv: ModuleVersion, proxy: ProxyFacts, client: GitHub
 }
 
 /** A pseudo-version names its commit: resolve the 12-hex revision and check what the proxy recorded. */
-async function pseudoVersionCommit(
+function pseudoVersionCommit(
   mv: ModuleVersion,
-  client: GitHubOriginClient,
+  c: CommitInfo | null,
   owner: string,
   repo: string,
   location: GitHubLocation,
   recordedHash: string | null,
   rec: Recorder,
-): Promise<OriginTarget | null> {
+): OriginTarget | null {
   const at = `${mv.path}@${mv.version}`;
   const rev = pseudoVersionRev(mv.version);
   if (recordedHash && !recordedHash.startsWith(rev)) {
     rec.note(`the proxy recorded commit ${recordedHash.slice(0, 12)} for ${at}, which is not the pseudo-version's revision ${rev}`);
   }
-  const c = await client.findCommit(owner, repo, rev);
   if (!c) {
     rec.add('tag-missing', `commit ${rev} named by pseudo-version ${mv.version} is no longer in github.com/${owner}/${repo}, but the proxy still serves ${at}`);
     return null;

@@ -286,7 +286,16 @@ async function checkSums(mv: ModuleVersion, proxy: ProxyFacts, deps: VerifyDeps,
     for (const m of mismatches) rec.add('sumdb-mismatch', describeMismatch(m, at));
     if (mismatches.length === 0) rec.note(`the checksum database agrees with the proxy's hashes for ${at}`);
   } catch (e) {
-    rec.note(`the checksum database was not consulted for ${at}: ${(e as Error)?.message ?? String(e)}`);
+    const kind = (e as { kind?: unknown })?.kind;
+    const msg = (e as Error)?.message ?? String(e);
+    if (kind === 'verification-failed') {
+      // A forged or forked database answer is a security signal, so the version is not called consistent.
+      rec.unverifiable('other', `the checksum database's answer for ${at} failed verification (${msg}); treat this as a security problem, not an outage`);
+    } else if (kind === 'not-found') {
+      rec.note(`the checksum database has no record of ${at}; the go command refuses such a version unless GONOSUMDB or GOPRIVATE covers it`);
+    } else {
+      rec.note(`the checksum database was not consulted for ${at}: ${msg}`);
+    }
   }
 }
 

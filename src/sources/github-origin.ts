@@ -38,8 +38,8 @@ export interface GitHubLocation {
   codeDir: string;
   /** The `/vN` suffix of the module path without the slash ('v2'), or '' when there is none. */
   pathMajor: string;
-  /** How the repo was found. */
-  via: 'module-path' | 'proxy-origin';
+  /** How the repo was found: the github.com path itself, the proxy's Origin URL, or gopkg.in's fixed mapping. */
+  via: 'module-path' | 'proxy-origin' | 'gopkg.in';
 }
 
 /** Result of {@link resolveGitHubLocation}: a location, or the reason there is none. */
@@ -49,8 +49,9 @@ const GITHUB_PATH_RE = /^github\.com\/([A-Za-z0-9_.-]+)\/([A-Za-z0-9_.-]+)((?:\/
 
 /**
  * Maps a module path to its GitHub repository (reference §9.1/§9.2): `github.com/owner/repo[/dir][/vN]`
- * directly; any other path only when the proxy's Origin URL names a repository on https://github.com
- * (then Origin.Subdir gives the directory). Anything else is not verifiable without a resolver.
+ * directly; any other path when the proxy's Origin URL names a repository on https://github.com (then
+ * Origin.Subdir gives the directory); gopkg.in paths by gopkg.in's fixed mapping to GitHub. Anything
+ * else is not verifiable without a resolver.
  */
 export function resolveGitHubLocation(modulePath: string, origin?: ProxyOrigin | null): LocationResult {
   const split = splitPathVersion(modulePath);
@@ -71,6 +72,12 @@ export function resolveGitHubLocation(modulePath: string, origin?: ProxyOrigin |
       return { ok: false, reason: `the proxy's Origin.Subdir "${origin?.Subdir}" is not a clean path` };
     }
     return { ok: true, location: { ...fromOrigin, codeDir: subdir, pathMajor: major, via: 'proxy-origin' } };
+  }
+  // gopkg.in is a fixed redirector to GitHub: gopkg.in/pkg.vN -> go-pkg/pkg, gopkg.in/user/pkg.vN -> user/pkg.
+  const gopkg = /^gopkg\.in\/(?:([A-Za-z0-9_.-]+)\/)?([A-Za-z0-9_-]+)$/.exec(prefix);
+  if (gopkg && pathMajor.startsWith('.v')) {
+    const [, user, pkg] = gopkg;
+    return { ok: true, location: { owner: user ?? `go-${pkg}`, repo: pkg, codeDir: '', pathMajor: '', via: 'gopkg.in' } };
   }
   const host = modulePath.split('/')[0];
   const named = origin?.URL ? ` (the proxy names its origin as ${JSON.stringify(origin.URL)}, which is not a GitHub repository)` : '';

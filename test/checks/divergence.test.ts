@@ -410,6 +410,21 @@ describe('verifyModule: proxy answers and checksums', () => {
     expect(again.reasons.join('\n')).toMatch(/checksum database agrees/);
   });
 
+  it('does not call a version consistent when the checksum database answer fails verification', async () => {
+    const forged = Object.assign(new Error('signature by an unknown key'), { kind: 'verification-failed' });
+    const r = await verify([{ ...mv, files }], { 'o/r': repo() }, mv, { sumdb: { lookup: async () => Promise.reject(forged) } });
+    expect(r.verdicts).toEqual(['unverifiable']);
+    expect(r.origin.h1).toBe(r.proxy.h1);
+    expect(r.reasons.join('\n')).toMatch(/failed verification \(signature by an unknown key\); treat this as a security problem/);
+  });
+
+  it('notes a version the checksum database does not know, without failing the check', async () => {
+    const missing = Object.assign(new Error('not found'), { kind: 'not-found' });
+    const r = await verify([{ ...mv, files }], { 'o/r': repo() }, mv, { sumdb: { lookup: async () => Promise.reject(missing) } });
+    expect(r.verdicts).toEqual(['consistent']);
+    expect(r.reasons.join('\n')).toMatch(/checksum database has no record/);
+  });
+
   it('rejects an invalid module version without a network call', async () => {
     world = await startWorld([], {});
     const r = await verifyModule({ path: 'github.com/o/r/v2', version: 'v1.0.0' }, { proxy: world.proxy, origin: world.origin });

@@ -122,6 +122,19 @@ describe('resolveGitHubLocation', () => {
     expect(resolveGitHubLocation('github.com/o/r.git')).toMatchObject({ ok: false });
   });
 
+  it('maps gopkg.in paths to GitHub the way gopkg.in redirects', () => {
+    expect(resolveGitHubLocation('gopkg.in/yaml.v3')).toEqual({
+      ok: true,
+      location: { owner: 'go-yaml', repo: 'yaml', codeDir: '', pathMajor: '', via: 'gopkg.in' },
+    });
+    expect(resolveGitHubLocation('gopkg.in/src-d/go-git.v4')).toMatchObject({ ok: true, location: { owner: 'src-d', repo: 'go-git' } });
+    // An Origin URL on GitHub wins over the fixed mapping.
+    expect(resolveGitHubLocation('gopkg.in/check.v1', { URL: 'https://github.com/go-check/check' })).toMatchObject({
+      ok: true,
+      location: { owner: 'go-check', repo: 'check', via: 'proxy-origin' },
+    });
+  });
+
   it('parses only plain GitHub repository URLs', () => {
     expect(githubRepoFromUrl('https://github.com/a/b')).toEqual({ owner: 'a', repo: 'b' });
     expect(githubRepoFromUrl('https://github.com/a/b.git')).toEqual({ owner: 'a', repo: 'b' });

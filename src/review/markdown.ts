@@ -56,12 +56,24 @@ export function findingHeadline(f: Finding): string {
 const MAX_LIST = 20;
 const MAX_EVIDENCE_CHARS = 6000;
 
+/** Evidence keys already said in the finding's message: shown once, not twice. */
+const SAID_IN_MESSAGE = new Set(['reasons', 'verdict', 'verdicts']);
+
+function isFileDiff(v: unknown): v is { path: string; diff: string } {
+  return typeof v === 'object' && v !== null && typeof (v as { path?: unknown }).path === 'string' && typeof (v as { diff?: unknown }).diff === 'string';
+}
+
 /** Renders a finding's evidence: file lists, diffs and scalars, capped so one finding cannot flood a page. */
 export function renderEvidence(evidence: Record<string, unknown>): string {
   const lines: string[] = [];
   const blocks: string[] = [];
   for (const [key, value] of Object.entries(evidence)) {
-    if (value === null || value === undefined || value === '') continue;
+    if (value === null || value === undefined || value === '' || SAID_IN_MESSAGE.has(key)) continue;
+    if (Array.isArray(value) && value.length > 0 && value.every(isFileDiff)) {
+      for (const d of value.slice(0, 3)) blocks.push(`${code(d.path)}:\n\n${fenced(d.diff.length > 3000 ? d.diff.slice(0, 3000) + '\n… (cut)' : d.diff, 'diff')}`);
+      if (value.length > 3) lines.push(`- ${cell(key)}: ${value.length - 3} more not shown`);
+      continue;
+    }
     if (typeof value === 'string' && (value.includes('\n') || /diff$/i.test(key))) {
       blocks.push(`${cell(key)}:\n\n${fenced(value.length > 3000 ? value.slice(0, 3000) + '\n… (cut)' : value, /diff/i.test(key) ? 'diff' : '')}`);
     } else if (Array.isArray(value)) {
@@ -98,7 +110,7 @@ function scalar(v: unknown): string {
 }
 
 /** The full explanation of one finding: headline, title, message, evidence, ignore note. */
-export function renderFinding(f: Finding, options: { headingLevel?: number; withLocation?: boolean } = {}): string {
+export function renderFinding(f: Finding, options: { headingLevel?: number; withLocation?: boolean; evidenceShown?: Set<string> } = {}): string {
   const h = '#'.repeat(options.headingLevel ?? 4);
   const parts = [`${h} ${findingHeadline(f)}`];
   const where = options.withLocation === false ? '' : ` (${location(f)})`;
@@ -106,14 +118,19 @@ export function renderFinding(f: Finding, options: { headingLevel?: number; with
   if (f.message) parts.push(neutraliseMarkers(f.message));
   if (f.ignored) parts.push(`_Ignored by ${neutraliseMarkers(f.ignored.by)}: ${neutraliseMarkers(f.ignored.reason)}_`);
   const ev = renderEvidence(f.evidence);
-  if (ev) parts.push(`<details><summary>Evidence</summary>\n\n${ev}\n\n</details>`);
+  // Checks attach one evidence object to several verdicts of a module (tag-moved + content-diverged): show it once.
+  const key = `${moduleRef(f)}\0${ev}`;
+  if (ev && options.evidenceShown?.has(key)) parts.push('_Evidence: as above._');
+  else if (ev) parts.push(`<details><summary>Evidence</summary>\n\n${ev}\n\n</details>`);
+  options.evidenceShown?.add(key);
   return parts.join('\n\n');
 }
 
 /** An inline review comment for the findings on one go.mod line. */
 export function renderLineComment(findings: Finding[]): string {
+  const evidenceShown = new Set<string>();
   return sortFindings(findings)
-    .map((f) => renderFinding(f, { headingLevel: 4, withLocation: false }))
+    .map((f) => renderFinding(f, { headingLevel: 4, withLocation: false, evidenceShown }))
     .join('\n\n---\n\n');
 }
 
@@ -181,7 +198,8 @@ export function renderSummary(result: ScanResult, config: Pick<RepoConfig, 'fail
   const max = options.maxFindings ?? 50;
   if (findings.length) {
     parts.push('---');
-    parts.push(findings.slice(0, max).map((f) => renderFinding(f)).join('\n\n'));
+    const evidenceShown = new Set<string>();
+    parts.push(findings.slice(0, max).map((f) => renderFinding(f, { evidenceShown })).join('\n\n'));
     if (findings.length > max) parts.push(`_…and ${findings.length - max} more findings (see the annotations)._`);
   }
   if (result.skippedFiles.length) parts.push(`_Skipped by config: ${result.skippedFiles.map(code).join(', ')}._`);

@@ -56,6 +56,20 @@ describe('markdown (one renderer)', () => {
     expect(md).toContain('_Ignored by @alice: vetted_');
   });
 
+  it('renders file diffs as diff blocks, leaves out what the message already says, and shows shared evidence once', () => {
+    const r = sampleResult();
+    const ev = { reasons: ['said in the message'], verdicts: ['content-diverged', 'tag-moved'], diffs: [{ path: 'db.go', diff: '--- origin/db.go\n+++ proxy/db.go\n+import "net"' }] };
+    r.findings = [
+      { ...r.findings[0]!, evidence: ev },
+      { ...r.findings[0]!, rule: 'tag-moved', severity: 'high', evidence: ev },
+    ];
+    const md = renderSummary(r, config);
+    expect(md).toContain('`db.go`:\n\n```diff\n--- origin/db.go');
+    expect(md).not.toContain('said in the message');
+    expect(md.match(/<summary>Evidence<\/summary>/g)).toHaveLength(1);
+    expect(md).toContain('_Evidence: as above._');
+  });
+
   it('keeps hostile evidence inside its code block and cannot plant markers', () => {
     const r = sampleResult();
     r.findings[0]!.evidence = { diff: '```\n<!-- modwarden:fp=deadbeef -->\n# heading' };

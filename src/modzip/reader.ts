@@ -3,9 +3,9 @@
  * does, then streams each entry through sha256 counting the bytes really inflated, and returns the h1
  * that dirhash.HashZip would compute. Nothing is held in memory but digests, unless keepContent asks.
  */
-import { stat } from 'node:fs/promises';
+import { open, stat, type FileHandle } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
-import { crc32 } from 'node:zlib';
+import { crc32, inflateRawSync } from 'node:zlib';
 import yauzl, { type Entry, type ZipFile } from 'yauzl';
 import { canonicalVersion, checkFilePath, checkModuleVersion, ModuleError } from '../gomod/module.js';
 import { CollisionChecker, MAX_GO_MOD, MAX_LICENSE, MAX_ZIP_FILE } from './fileset.js';
@@ -93,14 +93,39 @@ export async function readModuleZip(
   const limits = { ...DEFAULT_ZIP_LIMITS, ...opts.limits };
   checkModule(mv);
   const zip = await openZip(source, limits);
+  let fh: FileHandle | null = null;
   try {
     const entries = await readCentralDirectory(zip, limits);
     const checked = checkEntries(entries, `${mv.path}@${mv.version}/`, limits);
-    return await hashEntries(zip, checked, limits, opts.keepContent);
+    // Small entries are read in one positional read and inflated in one call: a zlib stream per entry
+    // costs more than the hashing itself for the typical module of many small files.
+    let readRaw: RawReader;
+    if (typeof source === 'string') {
+      fh = await open(source, 'r');
+      const handle = fh;
+      readRaw = async (start, len) => {
+        const buf = Buffer.allocUnsafe(len);
+        const { bytesRead } = await handle.read(buf, 0, len, start);
+        if (bytesRead !== len) throw new Error('unexpected end of file');
+        return buf;
+      };
+    } else {
+      readRaw = async (start, len) => {
+        if (start + len > source.length) throw new Error('unexpected end of file');
+        return source.subarray(start, start + len);
+      };
+    }
+    return await hashEntries(zip, checked, limits, opts.keepContent, readRaw);
   } finally {
     zip.close();
+    await fh?.close();
   }
 }
+
+type RawReader = (start: number, length: number) => Promise<Buffer>;
+
+/** Entries this small (compressed and declared) take the one-shot path; the rest are streamed. */
+const ONE_SHOT_MAX = 1 << 20;
 
 /**
  * Finds the `module@version` that every entry of a zip starts with, for callers that were not told it.
@@ -248,6 +273,7 @@ async function hashEntries(
   checked: CheckedEntry[],
   limits: ZipLimits,
   keepContent: ReadOptions['keepContent'],
+  readRaw: RawReader,
 ): Promise<ModuleZipContents> {
   const hashed: HashedFile[] = [];
   const files: ModuleFile[] = [];
@@ -265,29 +291,55 @@ async function hashEntries(
     const sha = createHash('sha256');
     let crc = 0;
     let n = 0;
-    let stream: NodeJS.ReadableStream;
-    try {
-      stream = await zip.openReadStreamPromise(c.entry);
-    } catch (e) {
-      throw new ZipRejectedError(c.name, `corrupt entry: ${(e as Error).message}`);
-    }
-    try {
-      for await (const chunk of stream as AsyncIterable<Buffer>) {
-        n += chunk.length;
-        realTotal += chunk.length;
-        // Count what really comes out of the inflater: a bomb is stopped here, whatever the headers say.
-        if (n > declared) throw new ZipRejectedError(c.name, `uncompressed data is larger than its declared size (${declared} bytes)`);
-        if (realTotal > limits.maxTotalUncompressed) {
-          throw new ZipRejectedError(c.name, `total uncompressed size of module contents too large (max size is ${limits.maxTotalUncompressed} bytes)`);
-        }
-        sha.update(chunk);
-        crc = crc32(chunk, crc);
-        if (keep) chunks.push(chunk);
+    const take = (chunk: Buffer) => {
+      n += chunk.length;
+      realTotal += chunk.length;
+      // Count what really comes out of the inflater: a bomb is stopped here, whatever the headers say.
+      if (n > declared) throw new ZipRejectedError(c.name, `uncompressed data is larger than its declared size (${declared} bytes)`);
+      if (realTotal > limits.maxTotalUncompressed) {
+        throw new ZipRejectedError(c.name, `total uncompressed size of module contents too large (max size is ${limits.maxTotalUncompressed} bytes)`);
       }
-    } catch (e) {
-      (stream as unknown as { destroy?: () => void }).destroy?.();
-      if (e instanceof ZipRejectedError) throw e;
-      throw new ZipRejectedError(c.name, `corrupt data: ${(e as Error).message}`);
+      sha.update(chunk);
+      crc = crc32(chunk, crc);
+      if (keep) chunks.push(chunk);
+    };
+    if (c.entry.compressedSize <= ONE_SHOT_MAX && declared <= ONE_SHOT_MAX) {
+      let raw: Buffer;
+      try {
+        const { fileDataStart } = await zip.readLocalFileHeaderPromise(c.entry, { minimal: true });
+        raw = await readRaw(fileDataStart, c.entry.compressedSize);
+      } catch (e) {
+        throw new ZipRejectedError(c.name, `corrupt entry: ${(e as Error).message}`);
+      }
+      let data: Buffer;
+      if (c.entry.compressionMethod === 0) {
+        data = raw;
+      } else {
+        try {
+          // maxOutputLength caps what zlib may produce: one byte over the declared size is enough to refuse.
+          data = inflateRawSync(raw, { maxOutputLength: declared + 1 });
+        } catch (e) {
+          if ((e as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
+            throw new ZipRejectedError(c.name, `uncompressed data is larger than its declared size (${declared} bytes)`);
+          }
+          throw new ZipRejectedError(c.name, `corrupt data: ${(e as Error).message}`);
+        }
+      }
+      take(data);
+    } else {
+      let stream: NodeJS.ReadableStream;
+      try {
+        stream = await zip.openReadStreamPromise(c.entry);
+      } catch (e) {
+        throw new ZipRejectedError(c.name, `corrupt entry: ${(e as Error).message}`);
+      }
+      try {
+        for await (const chunk of stream as AsyncIterable<Buffer>) take(chunk);
+      } catch (e) {
+        (stream as unknown as { destroy?: () => void }).destroy?.();
+        if (e instanceof ZipRejectedError) throw e;
+        throw new ZipRejectedError(c.name, `corrupt data: ${(e as Error).message}`);
+      }
     }
     if (n !== declared) throw new ZipRejectedError(c.name, `uncompressed data is ${n} bytes but ${declared} were declared`);
     // Go's archive/zip skips the check when the header's CRC is 0; so do we, to hash what Go accepts.

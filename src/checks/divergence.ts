@@ -9,7 +9,7 @@
 import type { Finding, Severity } from '../findings.js';
 import { checkModuleVersion, isPseudoVersion, pseudoVersionRev, pseudoVersionTime } from '../gomod/module.js';
 import type { ModuleVersion, RequirementChange } from '../gomod/types.js';
-import { selectModuleFiles, type TreeEntry } from '../modzip/fileset.js';
+import { MAX_GO_MOD, selectModuleFiles, type TreeEntry } from '../modzip/fileset.js';
 import { hash1, hashGoMod, syntheticGoMod } from '../modzip/hash.js';
 import { readModuleZip, type ModuleFile } from '../modzip/reader.js';
 import {
@@ -147,6 +147,8 @@ export interface VerifyDeps {
 
 const DEFAULT_MAX_DIFF_FILE = 64 << 10;
 const DEFAULT_MAX_DIFFS = 10;
+/** Most bytes of differing origin files held for diffs (a wholly different tree must not fill memory). */
+const MAX_KEPT_BYTES = 8 << 20;
 /** Slack for comparing a commit date with `.info` Time (Go truncates to seconds). */
 const DATE_SLACK_MS = 1000;
 
@@ -518,6 +520,9 @@ async function compareContent(
     return out;
   };
   const tree: OriginTree = { entries: [], sha: new Map(), content: new Map() };
+  // The candidate module roots' go.mod files decide where the module lives (and Go 1.24's vendor rules).
+  const goMods = new Set([join(codeDir, 'go.mod'), ...(majorDir ? [join(majorDir, 'go.mod')] : [])]);
+  let keptBytes = 0;
   try {
     await client.streamTarball(
       target.owner,
@@ -528,12 +533,15 @@ async function compareContent(
         if (e.type !== 'file') return;
         tree.sha.set(e.path, e.sha256);
         if (!e.content) return;
-        // Keep go.mod files (to find the module directory) and small files that differ from the proxy's.
-        const rels = relNames(e.path);
-        const isGoMod = e.path === 'go.mod' || e.path.endsWith('/go.mod');
-        if (isGoMod || rels.some((r) => proxySha.get(r) !== e.sha256)) tree.content.set(e.path, e.content);
+        // Keep the go.mod files, and small files that differ from the proxy's (for diffs) within a budget.
+        if (goMods.has(e.path)) {
+          tree.content.set(e.path, e.content);
+        } else if (keptBytes + e.content.length <= MAX_KEPT_BYTES && relNames(e.path).some((r) => proxySha.get(r) !== e.sha256)) {
+          keptBytes += e.content.length;
+          tree.content.set(e.path, e.content);
+        }
       },
-      { keepContent: (p, size) => size <= maxDiffFile && relNames(p).length > 0 },
+      { keepContent: (p, size) => (goMods.has(p) && size <= MAX_GO_MOD) || (size <= maxDiffFile && relNames(p).length > 0) },
     );
   } catch (e) {
     recordOriginError(e, at, target.owner, target.repo, rec);

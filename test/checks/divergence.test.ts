@@ -225,6 +225,16 @@ describe('verifyModule: tags and versions', () => {
     expect(r.origin.goModH1).toBe(hashGoMod('module github.com/o/old\n'));
   });
 
+  it('checks a gopkg.in module against the GitHub repository gopkg.in redirects to', async () => {
+    const tree = { 'go.mod': 'module gopkg.in/yaml.v3\n', 'yaml.go': 'package yaml\n' };
+    const commit = makeCommit(tree, '2022-05-27T08:00:00Z');
+    const repo = makeRepo('go-yaml', 'yaml', [commit]);
+    repo.tags['v3.0.1'] = { commit: commit.sha };
+    const r = await verify([{ path: 'gopkg.in/yaml.v3', version: 'v3.0.1', files: tree }], { 'go-yaml/yaml': repo }, { path: 'gopkg.in/yaml.v3', version: 'v3.0.1' });
+    expect(r.verdict).toBe('consistent');
+    expect(r.origin).toMatchObject({ repo: 'go-yaml/yaml', tag: 'v3.0.1', commit: commit.sha });
+  });
+
   it('reports a changed file with a diff and a removed file', async () => {
     const origin = { 'go.mod': 'module github.com/o/r\n', 'a.go': 'package r\n\nfunc A() int { return 1 }\n', 'gone.go': 'package r\n' };
     const served = { 'go.mod': origin['go.mod'], 'a.go': 'package r\n\nfunc A() int { return 2 }\n' };

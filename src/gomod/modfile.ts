@@ -149,6 +149,7 @@ export function isDirectoryPath(ns: string): boolean {
 function isIndirect(line: SyntaxLine): boolean {
   const first = line.comments.suffix[0];
   if (!first) return false;
+  if (first.token === '// indirect') return true; // the form go writes, by far the most common
   const f = first.token.replace(/^\/\//, '').trim().split(/\s+/).filter((s) => s !== '');
   return (f.length === 1 && f[0] === 'indirect') || (f.length > 1 && f[0] === 'indirect;');
 }

@@ -178,10 +178,11 @@ export function pathMajorMismatch(v: string, pathMajor: string): string | null {
   if (pathMajor.startsWith('.v') && pathMajor.endsWith('-unstable')) pathMajor = pathMajor.slice(0, -'-unstable'.length);
   // Old bug: v0.0.0- pseudo-versions were generated for gopkg.in .v1 paths; still allowed.
   if (v.startsWith('v0.0.0-') && pathMajor === '.v1') return null;
-  const m = semverMajor(v);
+  const parsed = parseVersion(v);
+  const m = parsed ? 'v' + parsed.major : '';
   let want: string;
   if (pathMajor === '') {
-    if (m === 'v0' || m === 'v1' || semverBuild(v) === '+incompatible') return null;
+    if (m === 'v0' || m === 'v1' || parsed?.build === '+incompatible') return null;
     want = 'v0 or v1';
   } else {
     if (m === pathMajor.slice(1)) return null;
@@ -294,79 +295,70 @@ function isIdentChar(c: string): boolean {
   return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c === '-';
 }
 
-function parseNum(v: string): [string, string] | null {
-  if (!isDigit(v[0])) return null;
-  let i = 1;
+/** End index of a number starting at i (no leading zeros), or -1. */
+function scanNum(v: string, i: number): number {
+  const start = i;
   while (i < v.length && isDigit(v[i])) i++;
-  if (v[0] === '0' && i !== 1) return null;
-  return [v.slice(0, i), v.slice(i)];
+  if (i === start || (v[start] === '0' && i - start > 1)) return -1;
+  return i;
 }
 
-function isBadNum(v: string): boolean {
-  return /^[0-9]+$/.test(v) && v.length > 1 && v[0] === '0';
+/** True when v[start:end] is all digits with a leading zero (not allowed in a numeric prerelease identifier). */
+function isBadNum(v: string, start: number, end: number): boolean {
+  if (end - start < 2 || v[start] !== '0') return false;
+  for (let i = start; i < end; i++) if (!isDigit(v[i])) return false;
+  return true;
 }
 
-function parsePrerelease(v: string): [string, string] | null {
-  if (v === '' || v[0] !== '-') return null;
-  let i = 1;
-  let start = 1;
-  while (i < v.length && v[i] !== '+') {
+/** End index of a `-prerelease` (or `+build` when `build`) suffix starting at i, or -1 (semver.go rules). */
+function scanSuffix(v: string, i: number, build: boolean): number {
+  let start = ++i;
+  while (i < v.length && (build || v[i] !== '+')) {
     const c = v[i]!;
-    if (!isIdentChar(c) && c !== '.') return null;
     if (c === '.') {
-      if (start === i || isBadNum(v.slice(start, i))) return null;
+      if (start === i || (!build && isBadNum(v, start, i))) return -1;
       start = i + 1;
+    } else if (!isIdentChar(c)) {
+      return -1;
     }
     i++;
   }
-  if (start === i || isBadNum(v.slice(start, i))) return null;
-  return [v.slice(0, i), v.slice(i)];
+  if (start === i || (!build && isBadNum(v, start, i))) return -1;
+  return i;
 }
 
-function parseBuild(v: string): [string, string] | null {
-  if (v === '' || v[0] !== '+') return null;
-  let i = 1;
-  let start = 1;
-  while (i < v.length) {
-    const c = v[i]!;
-    if (!isIdentChar(c) && c !== '.') return null;
-    if (c === '.') {
-      if (start === i) return null;
-      start = i + 1;
-    }
-    i++;
-  }
-  if (start === i) return null;
-  return [v.slice(0, i), v.slice(i)];
-}
-
+/** Go's semver parse, scanning by index (this runs for every version in every go.mod, so no slicing). */
 function parseVersion(v: string): ParsedVersion | null {
-  if (v === '' || v[0] !== 'v') return null;
-  const p: ParsedVersion = { major: '', minor: '', patch: '', short: '', prerelease: '', build: '' };
-  let r = parseNum(v.slice(1));
-  if (!r) return null;
-  [p.major, v] = r;
-  if (v === '') return { ...p, minor: '0', patch: '0', short: '.0.0' };
-  if (v[0] !== '.') return null;
-  r = parseNum(v.slice(1));
-  if (!r) return null;
-  [p.minor, v] = r;
-  if (v === '') return { ...p, patch: '0', short: '.0' };
-  if (v[0] !== '.') return null;
-  r = parseNum(v.slice(1));
-  if (!r) return null;
-  [p.patch, v] = r;
-  if (v[0] === '-') {
-    r = parsePrerelease(v);
-    if (!r) return null;
-    [p.prerelease, v] = r;
+  if (v.length < 2 || v[0] !== 'v') return null;
+  const majEnd = scanNum(v, 1);
+  if (majEnd < 0) return null;
+  const major = v.slice(1, majEnd);
+  if (majEnd === v.length) return { major, minor: '0', patch: '0', short: '.0.0', prerelease: '', build: '' };
+  if (v[majEnd] !== '.') return null;
+  const minEnd = scanNum(v, majEnd + 1);
+  if (minEnd < 0) return null;
+  const minor = v.slice(majEnd + 1, minEnd);
+  if (minEnd === v.length) return { major, minor, patch: '0', short: '.0', prerelease: '', build: '' };
+  if (v[minEnd] !== '.') return null;
+  const patEnd = scanNum(v, minEnd + 1);
+  if (patEnd < 0) return null;
+  let i = patEnd;
+  let prerelease = '';
+  let build = '';
+  if (v[i] === '-') {
+    const e = scanSuffix(v, i, false);
+    if (e < 0) return null;
+    prerelease = v.slice(i, e);
+    i = e;
   }
-  if (v[0] === '+') {
-    r = parseBuild(v);
-    if (!r) return null;
-    [p.build, v] = r;
+  if (v[i] === '+') {
+    const e = scanSuffix(v, i, true);
+    if (e < 0) return null;
+    build = v.slice(i, e);
+    i = e;
   }
-  return v === '' ? p : null;
+  if (i !== v.length) return null;
+  return { major, minor, patch: v.slice(minEnd + 1, patEnd), short: '', prerelease, build };
 }
 
 /** True when `v` is a valid Go semantic version (`v1`, `v1.2`, `v1.2.3-pre+build`; the `v` is required). */

@@ -129,10 +129,16 @@ function isIdentRune(c: number): boolean {
   return c >= 0 && !isGoSpace(c) && isGoPrint(c);
 }
 
+/** Printable ASCII identifier characters (everything but space and `()[]{},`). */
+const ASCII_IDENT: boolean[] = Array.from({ length: 128 }, (_, c) => c > 0x20 && c < 0x7f && !'()[]{},'.includes(String.fromCharCode(c)));
+
 class Input {
-  private pos: Position = { line: 1, col: 1, offset: 0 };
+  // The current position, kept as plain numbers (a Position object per rune would dominate the run time).
+  private line = 1;
+  private col = 1;
+  private off = 0;
   private tokenStart = 0;
-  token: Token = { kind: EOF, pos: this.pos, endPos: this.pos, text: '' };
+  token: Token = { kind: EOF, pos: { line: 1, col: 1, offset: 0 }, endPos: { line: 1, col: 1, offset: 0 }, text: '' };
   /** Suffix comments, attached to syntax after parsing. */
   readonly comments: Comment[] = [];
   readonly stmts: Stmt[] = [];
@@ -143,44 +149,58 @@ class Input {
   ) {}
 
   error(message: string): never {
-    throw new LexAbort({ file: this.filename, line: this.pos.line, col: this.pos.col, message });
+    throw new LexAbort({ file: this.filename, line: this.line, col: this.col, message });
+  }
+
+  private snap(): Position {
+    return { line: this.line, col: this.col, offset: this.off };
+  }
+
+  private reset(p: Position): void {
+    this.line = p.line;
+    this.col = p.col;
+    this.off = p.offset;
   }
 
   private eof(): boolean {
-    return this.pos.offset >= this.text.length;
+    return this.off >= this.text.length;
   }
 
   private peekRune(): number {
     if (this.eof()) return 0;
-    return this.text.codePointAt(this.pos.offset)!;
+    return this.text.codePointAt(this.off)!;
   }
 
   private peekPrefix(p: string): boolean {
-    return this.text.startsWith(p, this.pos.offset);
+    return this.text.startsWith(p, this.off);
   }
 
   private readRune(): number {
     if (this.eof()) this.error('internal lexer error: readRune at EOF');
-    const c = this.text.codePointAt(this.pos.offset)!;
-    const size = c > 0xffff ? 2 : 1;
-    this.pos = c === NL
-      ? { line: this.pos.line + 1, col: 1, offset: this.pos.offset + size }
-      : { line: this.pos.line, col: this.pos.col + 1, offset: this.pos.offset + size };
+    const c = this.text.codePointAt(this.off)!;
+    this.off += c > 0xffff ? 2 : 1;
+    if (c === NL) {
+      this.line++;
+      this.col = 1;
+    } else {
+      this.col++;
+    }
     return c;
   }
 
   private startToken(): void {
-    this.tokenStart = this.pos.offset;
-    this.token = { kind: EOF, pos: this.pos, endPos: this.pos, text: '' };
+    this.tokenStart = this.off;
+    const p = this.snap();
+    this.token = { kind: EOF, pos: p, endPos: p, text: '' };
   }
 
   private endToken(kind: number): void {
-    let text = this.text.slice(this.tokenStart, this.pos.offset);
+    let text = this.text.slice(this.tokenStart, this.off);
     if (kind === COMMENT || kind === EOLCOMMENT) {
       if (text.endsWith('\r\n')) text = text.slice(0, -2);
       else if (text.endsWith('\n')) text = text.slice(0, -1);
     }
-    this.token = { kind, pos: this.token.pos, endPos: this.pos, text };
+    this.token = { kind, pos: this.token.pos, endPos: this.snap(), text };
   }
 
   peek(): number {
@@ -203,8 +223,8 @@ class Input {
       if (this.peekPrefix('//')) {
         this.startToken();
         // A comment is a suffix comment when something other than space precedes it on its line.
-        const lineStart = this.text.lastIndexOf('\n', this.pos.offset - 1) + 1;
-        const suffix = this.text.slice(lineStart, this.pos.offset).trim() !== '';
+        const lineStart = this.text.lastIndexOf('\n', this.off - 1) + 1;
+        const suffix = this.text.slice(lineStart, this.off).trim() !== '';
         this.readRune();
         this.readRune();
         while (!this.eof() && this.readRune() !== NL) {
@@ -248,7 +268,7 @@ class Input {
         this.readRune();
         for (;;) {
           if (this.eof()) {
-            this.pos = this.token.pos;
+            this.reset(this.token.pos);
             this.error('unexpected EOF in string');
           }
           if (this.peekRune() === NL) this.error('unexpected newline in string');
@@ -256,7 +276,7 @@ class Input {
           if (r === quote) break;
           if (r === 0x5c && quote !== 0x60) {
             if (this.eof()) {
-              this.pos = this.token.pos;
+              this.reset(this.token.pos);
               this.error('unexpected EOF in string');
             }
             this.readRune();
@@ -268,9 +288,22 @@ class Input {
     }
 
     if (!isIdentRune(c)) this.error(`unexpected input character ${goQuoteRune(c)}`);
-    while (isIdentRune(this.peekRune())) {
-      if (this.peekPrefix('//')) break;
-      if (this.peekPrefix('/*')) this.error('mod files must use // comments (not /* */ comments)');
+    const text = this.text;
+    for (;;) {
+      const u = text.charCodeAt(this.off);
+      if (u > 0x20 && u < 0x7f) {
+        // ASCII fast path: no line breaks possible, one code unit per rune.
+        if (!ASCII_IDENT[u]) break;
+        if (u === 0x2f) {
+          const next = text.charCodeAt(this.off + 1);
+          if (next === 0x2f) break;
+          if (next === 0x2a) this.error('mod files must use // comments (not /* */ comments)');
+        }
+        this.off++;
+        this.col++;
+        continue;
+      }
+      if (this.eof() || !isIdentRune(this.peekRune())) break;
       this.readRune();
     }
     this.endToken(IDENT);

@@ -1,4 +1,5 @@
 /** Slash commands in PR comments: `/rescan` and `/ignore <module>@<version> <reason>`. */
+import { isValidPath, isValidVersion } from '../gomod/module.js';
 
 /** A parsed command, or a parse problem to explain to the user. */
 export type Command =
@@ -18,7 +19,11 @@ export function parseCommand(body: string | null | undefined): Command | null {
   if (!ref || at <= 0 || at === ref.length - 1) {
     return { kind: 'invalid', command: 'ignore', problem: 'usage: `/ignore <module>@<version> <reason>`, e.g. `/ignore github.com/acme/lib@v1.2.3 vetted in SEC-42`' };
   }
+  const module = ref.slice(0, at);
+  const version = ref.slice(at + 1);
+  if (!isValidPath(module)) return { kind: 'invalid', command: 'ignore', problem: `\`${module.replace(/`/g, "'")}\` is not a valid module path` };
+  if (!isValidVersion(version)) return { kind: 'invalid', command: 'ignore', problem: `\`${version.replace(/`/g, "'")}\` is not a valid version (expected e.g. v1.2.3)` };
   const reason = reasonWords.join(' ').trim();
   if (!reason) return { kind: 'invalid', command: 'ignore', problem: 'a reason is required: `/ignore <module>@<version> <reason>`' };
-  return { kind: 'ignore', module: ref.slice(0, at), version: ref.slice(at + 1), reason: reason.slice(0, 500) };
+  return { kind: 'ignore', module, version, reason: reason.slice(0, 500) };
 }

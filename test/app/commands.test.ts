@@ -48,6 +48,8 @@ describe('parseCommand', () => {
     expect(parseCommand('/ignore github.com/a/b@v1.2.3 vetted in SEC-1')).toEqual({ kind: 'ignore', module: 'github.com/a/b', version: 'v1.2.3', reason: 'vetted in SEC-1' });
     expect(parseCommand('/ignore github.com/a/b@v1.2.3')).toMatchObject({ kind: 'invalid', problem: expect.stringMatching(/reason is required/) });
     expect(parseCommand('/ignore github.com/a/b vetted')).toMatchObject({ kind: 'invalid', problem: expect.stringMatching(/^usage/) });
+    expect(parseCommand('/ignore Not..A/Path@v1.0.0 because')).toMatchObject({ kind: 'invalid', problem: expect.stringMatching(/not a valid module path/) });
+    expect(parseCommand('/ignore github.com/a/b@latest because')).toMatchObject({ kind: 'invalid', problem: expect.stringMatching(/not a valid version/) });
     expect(parseCommand('please /rescan')).toBeNull();
     expect(parseCommand('/rescanned')).toBeNull();
   });
@@ -148,6 +150,18 @@ describe('/rescan', () => {
 });
 
 describe('/ignore', () => {
+  it('a malformed command gets a confused reaction and the usage, and nothing runs', async () => {
+    const { probot, service } = await startApp({ checks: bolt });
+    const replies: string[] = [];
+    const scope = nock(API)
+      .post(`${REPO}/issues/comments/${COMMENT}/reactions`, { content: 'confused' }).reply(201, {})
+      .post(`${REPO}/issues/2/comments`, (b) => (replies.push(b.body), true)).reply(201, { id: 1 });
+    await probot.receive({ id: 'i-0', name: 'issue_comment', payload: comment('/ignore github.com/boltdb-go/bolt') });
+    await service.idle();
+    expect(replies[0]).toMatch(/^@octocat usage: `\/ignore <module>@<version> <reason>`/);
+    expect(scope.isDone()).toBe(true);
+  });
+
   it('with write access: records the decision in a bot comment, and the re-run lists the finding as ignored and passes', async () => {
     const { probot, service } = await startApp({ checks: bolt });
     const replies: any[] = [];

@@ -76,9 +76,10 @@ export interface Harness {
 }
 
 /** A Probot with our app loaded; scans use `scanDeps`. */
-export async function startApp(scanDeps: ScanDeps, over: Partial<OperatorConfig> = {}): Promise<Harness> {
+export async function startApp(scanDeps: ScanDeps, over: Partial<OperatorConfig> = {}, baseUrl?: string): Promise<Harness> {
   let service: ModWardenService | undefined;
   const probot = new Probot({
+    ...(baseUrl ? { baseUrl } : {}),
     githubToken: 'test-installation-token',
     secret: WEBHOOK_SECRET,
     logLevel: 'fatal',

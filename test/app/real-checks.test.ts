@@ -58,6 +58,25 @@ describe('app with the real checks', () => {
     expect(scope.isDone()).toBe(true);
   });
 
+  it('on GitHub Enterprise Server the installation API is GHE, while origin lookups still go to GITHUB_API_URL', async () => {
+    world = await startBoltWorld();
+    const settings = worldSettings(world);
+    const GHE = 'https://ghe.corp.example/api/v3';
+    const { probot, service } = await startApp(createScanDeps(settings), { githubApiUrl: settings.githubApiUrl, gheHost: 'ghe.corp.example' }, GHE);
+    const updates: any[] = [];
+    const scope = nock(GHE)
+      .post(`${REPO}/check-runs`).reply(201, checkRunCreated())
+      .patch(`${REPO}/check-runs/4242`, (b) => (updates.push(b), true)).reply(200, {})
+      .get(`${REPO}/pulls/2/reviews`).query({ per_page: 100 }).reply(200, [])
+      .post(`${REPO}/pulls/2/reviews`).reply(200, { id: 1 });
+    mockPr(scope);
+    await probot.receive({ id: 'ghe-1', name: 'pull_request', payload: payload('pull_request.opened') });
+    await service.idle();
+    expect(updates.at(-1)).toMatchObject({ status: 'completed', conclusion: 'failure' });
+    expect(world.github.requests.some((r) => r.path.includes('/repos/boltdb-go/bolt/git/ref/tags/v1.3.1'))).toBe(true);
+    expect(scope.isDone()).toBe(true);
+  });
+
   it('a GOPROXY answering 500 gives a failed check run that says so', async () => {
     world = await startBoltWorld({ proxyDown: true });
     const { probot, service } = await startApp(createScanDeps(worldSettings(world)));

@@ -6,6 +6,7 @@
  * set -> h1) with the list of differing files and short diffs. Any failure to check is `unverifiable`
  * with a reason: never a crash, never a false `consistent`.
  */
+import { createHash } from 'node:crypto';
 import type { Finding, Severity } from '../findings.js';
 import { checkModuleVersion, isPseudoVersion, pseudoVersionRev, pseudoVersionTime } from '../gomod/module.js';
 import type { ModuleVersion, RequirementChange } from '../gomod/types.js';
@@ -534,14 +535,17 @@ async function compareContent(
         tree.sha.set(e.path, e.sha256);
         if (!e.content) return;
         // Keep the go.mod files, and small files that differ from the proxy's (for diffs) within a budget.
-        if (goMods.has(e.path)) {
+        if (goMods.has(e.path) || isGitAttributes(e.path)) {
           tree.content.set(e.path, e.content);
         } else if (keptBytes + e.content.length <= MAX_KEPT_BYTES && relNames(e.path).some((r) => proxySha.get(r) !== e.sha256)) {
           keptBytes += e.content.length;
           tree.content.set(e.path, e.content);
         }
       },
-      { keepContent: (p, size) => (goMods.has(p) && size <= MAX_GO_MOD) || (size <= maxDiffFile && relNames(p).length > 0) },
+      {
+        keepContent: (p, size) =>
+          ((goMods.has(p) || isGitAttributes(p)) && size <= MAX_GO_MOD) || (size <= maxDiffFile && relNames(p).length > 0),
+      },
     );
   } catch (e) {
     recordOriginError(e, at, target.owner, target.repo, rec);
@@ -562,7 +566,8 @@ async function compareContent(
     rec.note(`the origin tree at ${target.commit.slice(0, 12)} would not make a valid module zip for ${at} (${first})`);
   }
   const originFiles = selection.files.map((f) => ({ path: f.path, size: f.size, sha256: tree.sha.get(f.sourcePath) ?? '', source: f.sourcePath }));
-  const h1 = hash1(originFiles.map((f) => ({ name: `${mv.path}@${mv.version}/${f.path}`, sha256: f.sha256 })));
+  const originH1 = () => hash1(originFiles.map((f) => ({ name: `${mv.path}@${mv.version}/${f.path}`, sha256: f.sha256 })));
+  let h1 = originH1();
   const goMod = originFiles.find((f) => f.path === 'go.mod');
   rec.result.origin.h1 = h1;
   rec.result.origin.goModH1 = goMod ? hash1([{ name: 'go.mod', sha256: goMod.sha256 }]) : hashGoMod(syntheticGoMod(mv.path));
@@ -572,11 +577,43 @@ async function compareContent(
     return;
   }
 
-  const originMap = new Map(originFiles.map((f) => [f.path, f]));
   const proxyMap = new Map(proxy.files.map((f) => [f.path, f]));
-  const added = [...proxyMap.keys()].filter((p) => !originMap.has(p)).sort();
-  const removed = [...originMap.keys()].filter((p) => !proxyMap.has(p)).sort();
-  const modified = [...proxyMap.keys()].filter((p) => originMap.has(p) && originMap.get(p)!.sha256 !== proxyMap.get(p)!.sha256).sort();
+  const differing = () => {
+    const originMap = new Map(originFiles.map((f) => [f.path, f]));
+    return {
+      originMap,
+      added: [...proxyMap.keys()].filter((p) => !originMap.has(p)).sort(),
+      removed: [...originMap.keys()].filter((p) => !proxyMap.has(p)).sort(),
+      modified: [...proxyMap.keys()].filter((p) => originMap.has(p) && originMap.get(p)!.sha256 !== proxyMap.get(p)!.sha256).sort(),
+    };
+  };
+  let diff = differing();
+  // GitHub's tarballs apply .gitattributes export-ignore/export-subst, which the go command turns off.
+  // Files that differ for that reason are checked against the commit's git blob ids instead.
+  if ((diff.added.length > 0 || diff.modified.length > 0) && exportAttributes(tree)) {
+    const confirmed = await confirmByGitTree(mv, proxy, client, target, subdir, [...diff.added, ...diff.modified], rec);
+    if (confirmed.size > 0) {
+      for (const p of confirmed) {
+        const served = proxyMap.get(p)!;
+        const f = originFiles.find((o) => o.path === p);
+        if (f) f.sha256 = served.sha256;
+        else originFiles.push({ path: p, size: served.size, sha256: served.sha256, source: join(subdir, p) });
+      }
+      h1 = originH1();
+      rec.result.origin.h1 = h1;
+      const gm = originFiles.find((f) => f.path === 'go.mod');
+      if (gm) rec.result.origin.goModH1 = hash1([{ name: 'go.mod', sha256: gm.sha256 }]);
+      rec.note(
+        `${confirmed.size} file(s) that GitHub's tarball leaves out or rewrites through .gitattributes export rules match the commit's git blobs: ${[...confirmed].sort().join(', ')}`,
+      );
+      if (h1 === proxy.h1) {
+        rec.note(`with those files, the origin tree at commit ${target.commit.slice(0, 12)} hashes to ${h1}, exactly the proxy's h1`);
+        return;
+      }
+      diff = differing();
+    }
+  }
+  const { originMap, added, removed, modified } = diff;
   rec.result.files = { added, removed, modified };
   const where = rec.result.origin.tag ? `tag ${rec.result.origin.tag} (commit ${target.commit.slice(0, 12)})` : `commit ${target.commit.slice(0, 12)}`;
   rec.add(
@@ -586,6 +623,58 @@ async function compareContent(
   );
   const diffs = await fileDiffs(mv, proxy, { added, removed, modified }, originMap, tree, deps);
   if (diffs.length > 0) rec.result.diffs = diffs;
+}
+
+/** True when a .gitattributes in the tree asks git archive to drop (export-ignore) or rewrite (export-subst) files. */
+function exportAttributes(tree: OriginTree): boolean {
+  for (const [path, content] of tree.content) {
+    if ((path === '.gitattributes' || path.endsWith('/.gitattributes')) && /\bexport-(ignore|subst)\b/.test(content.toString('utf8'))) return true;
+  }
+  return false;
+}
+
+/**
+ * Checks proxy files against the commit's git tree: a file whose bytes hash (as a git blob) to the
+ * regular-file entry at the same path holds exactly the committed content. Returns the confirmed paths.
+ */
+async function confirmByGitTree(
+  mv: ModuleVersion,
+  proxy: ProxyFacts,
+  client: GitHubOriginClient,
+  target: OriginTarget,
+  subdir: string,
+  paths: string[],
+  rec: Recorder,
+): Promise<Set<string>> {
+  const confirmed = new Set<string>();
+  let gitTree: Awaited<ReturnType<GitHubOriginClient['getTree']>>;
+  try {
+    gitTree = await client.getTree(target.owner, target.repo, target.commit);
+  } catch (e) {
+    rec.note(`could not read the git tree of ${target.commit.slice(0, 12)} to check files affected by .gitattributes: ${(e as Error).message}`);
+    return confirmed;
+  }
+  if (!gitTree) return confirmed;
+  const blobs = new Map(gitTree.entries.filter((e) => e.type === 'blob' && (e.mode === '100644' || e.mode === '100755')).map((e) => [e.path, e.sha]));
+  const want = new Set(paths);
+  let contents: ModuleFile[];
+  try {
+    contents = (await readModuleZip(proxy.zipFile, mv, { keepContent: (p, size) => want.has(p) && size <= MAX_GO_MOD })).files;
+  } catch {
+    return confirmed;
+  }
+  for (const f of contents) {
+    if (!want.has(f.path) || !f.content) continue;
+    // A sub-directory module without its own LICENSE gets the repository root's (Go's LICENSE rule).
+    const sha = blobs.get(join(subdir, f.path)) ?? (f.path === 'LICENSE' ? blobs.get('LICENSE') : undefined);
+    if (sha !== undefined && sha === gitBlobSha1(f.content)) confirmed.add(f.path);
+  }
+  return confirmed;
+}
+
+/** Git's object id of a blob: SHA-1 over `blob <size>\0` and the bytes. */
+function gitBlobSha1(bytes: Buffer): string {
+  return createHash('sha1').update(`blob ${bytes.length}\0`).update(bytes).digest('hex');
 }
 
 /**
@@ -675,6 +764,10 @@ export function modulePathOf(goMod: string): string {
     return line;
   }
   return '';
+}
+
+function isGitAttributes(path: string): boolean {
+  return path === '.gitattributes' || path.endsWith('/.gitattributes');
 }
 
 function join(dir: string, name: string): string {

@@ -184,6 +184,16 @@ export interface CommitInfo {
   authorDate?: string;
 }
 
+/** One entry of a commit's git tree: blobs carry git's SHA-1 of the content (`blob <size>\0<bytes>`). */
+export interface GitTreeEntry {
+  path: string;
+  mode: string;
+  type: 'blob' | 'tree' | 'commit';
+  /** Git object id (for a blob: SHA-1 over `blob <size>\0` + content). */
+  sha: string;
+  size?: number;
+}
+
 /** Options for {@link GitHubOriginClient}. */
 export interface GitHubOriginOptions {
   /** API root, default {@link GITHUB_API_URL}. */
@@ -316,6 +326,29 @@ export class GitHubOriginClient {
     const info = commitInfo(a, b.sha, b.commit?.committer?.date, b.commit?.author?.date);
     if (!info.sha.startsWith(rev)) throw new GitHubApiError(`GitHub answered commit ${info.sha} for revision ${rev}`, null, a.url);
     return info;
+  }
+
+  /**
+   * `GET /repos/{o}/{r}/git/trees/{commit}?recursive=1`: every path of the commit with its git object id,
+   * independent of .gitattributes export rules (which shape tarballs). `truncated` means GitHub cut the list.
+   */
+  async getTree(owner: string, repo: string, commitSha: string): Promise<{ entries: GitTreeEntry[]; truncated: boolean } | null> {
+    if (!SHA_RE.test(commitSha)) throw new GitHubApiError(`"${commitSha}" is not a full commit sha`, null, this.baseUrl);
+    const a = await this.api(`/repos/${seg(owner)}/${seg(repo)}/git/trees/${commitSha}?recursive=1`);
+    if (a.status === 404 || a.status === 422) return null;
+    expectOk(a);
+    const b = a.body as { tree?: unknown; truncated?: unknown };
+    if (!Array.isArray(b.tree)) throw shapeError(a, 'tree');
+    const entries: GitTreeEntry[] = [];
+    for (const raw of b.tree as Array<Record<string, unknown>>) {
+      const { path, mode, type, sha, size } = raw ?? {};
+      if (typeof path !== 'string' || typeof sha !== 'string' || typeof mode !== 'string') throw shapeError(a, 'tree[].path/sha/mode');
+      if (type !== 'blob' && type !== 'tree' && type !== 'commit') throw shapeError(a, 'tree[].type');
+      const entry: GitTreeEntry = { path, mode, type, sha };
+      if (typeof size === 'number') entry.size = size;
+      entries.push(entry);
+    }
+    return { entries, truncated: b.truncated === true };
   }
 
   /**

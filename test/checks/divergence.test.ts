@@ -283,6 +283,45 @@ describe('verifyModule: a real consistency check', () => {
   });
 });
 
+describe("verifyModule: GitHub tarballs apply .gitattributes export rules, the go command does not", () => {
+  const tree = {
+    '.gitattributes': 'testdata/** export-ignore\n/internal_test.go export-ignore\nversion.go export-subst\n',
+    'go.mod': 'module github.com/o/attrs\n',
+    'a.go': 'package attrs\n',
+    'version.go': 'package attrs\n\nconst Commit = "$Format:%H$"\n',
+    'internal_test.go': 'package attrs\n',
+    'testdata/golden.json': '{"ok":true}\n',
+  };
+  const commit = makeCommit(tree, '2024-01-01T00:00:00Z');
+  const repo = () => {
+    const r = makeRepo('o', 'attrs', [commit]);
+    r.tags['v1.0.0'] = { commit: commit.sha };
+    return r;
+  };
+  const mv = { path: 'github.com/o/attrs', version: 'v1.0.0' };
+
+  it('confirms export-ignored and export-subst files against the git tree and stays consistent', async () => {
+    const r = await verify([{ ...mv, files: tree }], { 'o/attrs': repo() }, mv);
+    expect(r.verdict).toBe('consistent');
+    expect(r.origin.h1).toBe(r.proxy.h1);
+    expect(r.reasons.join('\n')).toMatch(/3 file\(s\) that GitHub's tarball leaves out or rewrites .* internal_test\.go, testdata\/golden\.json, version\.go/);
+    expect(world!.gh.requests.map((q) => q.path)).toContain(`/repos/o/attrs/git/trees/${commit.sha}`);
+  });
+
+  it('still reports a file that is in neither the tarball nor the git tree', async () => {
+    const r = await verify([{ ...mv, files: { ...tree, 'evil.go': 'package attrs\n\nfunc init() {}\n' } }], { 'o/attrs': repo() }, mv);
+    expect(r.verdicts).toEqual(['content-diverged']);
+    expect(r.files).toEqual({ added: ['evil.go'], removed: [], modified: [] });
+    expect(r.origin.h1).not.toBe(r.proxy.h1);
+  });
+
+  it('does not accept a proxy file whose bytes differ from the committed blob', async () => {
+    const r = await verify([{ ...mv, files: { ...tree, 'testdata/golden.json': '{"ok":false}\n' } }], { 'o/attrs': repo() }, mv);
+    expect(r.verdicts).toEqual(['content-diverged']);
+    expect(r.files.added).toEqual(['testdata/golden.json']);
+  });
+});
+
 describe('verifyModule: origin failures', () => {
   const files = { 'go.mod': 'module github.com/o/r\n', 'r.go': 'package r\n' };
   const c = makeCommit(files, '2024-05-01T10:00:00Z');

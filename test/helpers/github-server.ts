@@ -7,8 +7,10 @@
  *   GET /repos/{o}/{r}/git/tags/{sha}       an annotated tag object (tagger date, object it points at)
  *   GET /repos/{o}/{r}/git/commits/{sha}    a git commit (committer date)
  *   GET /repos/{o}/{r}/commits/{ref}        a commit by sha prefix, tag or branch (422 when unknown)
+ *   GET /repos/{o}/{r}/git/trees/{sha}?recursive=1  every path with its git blob/tree id
  *   GET /repos/{o}/{r}/tarball/{ref}        302 to a codeload-style URL on this server
- *   GET /codeload/{o}/{r}/legacy.tar.gz/{sha}  a real tar.gz with the `owner-repo-<short sha>/` prefix
+ *   GET /codeload/{o}/{r}/legacy.tar.gz/{sha}  a real tar.gz with the `owner-repo-<short sha>/` prefix,
+ *                                           honouring a root .gitattributes' export-ignore and export-subst
  *   GET /users/{login}
  * State is a plain mutable object, so a test can move a tag, delete a repo or turn on rate limiting.
  */
@@ -229,6 +231,11 @@ export async function startGitHubServer(initial: Partial<GitHubServerState> = {}
         verification: { verified: false, reason: 'unsigned', signature: null, payload: null, verified_at: null },
       });
     }
+    if (kind === 'git' && sub === 'trees' && tail.length === 1) {
+      const c = lookupRef(repo, tail[0]);
+      if (!c) return send(res, 404, notFound('git/trees#get-a-tree'));
+      return send(res, 200, gitTreeJson(api, c));
+    }
     if (kind === 'git' && sub === 'commits' && tail.length === 1) {
       const c = repo.commits[tail[0]];
       if (!c) return send(res, 404, notFound('git/commits#get-a-commit-object'));
@@ -360,6 +367,40 @@ function gitCommitJson(api: string, c: FakeCommit) {
   };
 }
 
+/** Git's object id of a blob: SHA-1 over `blob <size>\0` and the bytes. */
+export function gitBlobSha(content: string | Uint8Array): string {
+  const bytes = Buffer.from(content);
+  return createHash('sha1').update(`blob ${bytes.length}\0`).update(bytes).digest('hex');
+}
+
+function gitTreeJson(api: string, c: FakeCommit) {
+  const dirs = new Set<string>();
+  const tree: Array<Record<string, unknown>> = [];
+  for (const name of Object.keys(c.files).sort()) {
+    const parts = name.split('/');
+    for (let i = 1; i < parts.length; i++) dirs.add(parts.slice(0, i).join('/'));
+    const f = c.files[name];
+    const link = typeof f === 'object' && !(f instanceof Uint8Array);
+    const bytes = link ? Buffer.from(f.symlink) : Buffer.from(f);
+    const sha = gitBlobSha(bytes);
+    tree.push({ path: name, mode: link ? '120000' : '100644', type: 'blob', sha, size: bytes.length, url: `${api}/git/blobs/${sha}` });
+  }
+  for (const d of dirs) tree.push({ path: d, mode: '040000', type: 'tree', sha: fakeSha('tree', c.sha, d), url: `${api}/git/trees/${fakeSha('tree', c.sha, d)}` });
+  tree.sort((a, b) => String(a.path).localeCompare(String(b.path)));
+  return { sha: fakeSha('tree', c.sha), url: `${api}/git/trees/${fakeSha('tree', c.sha)}`, tree, truncated: false };
+}
+
+/** Root .gitattributes rules git archive applies: `path export-ignore` and `path export-subst` (exact paths or `dir/**`). */
+function exportRules(commit: FakeCommit): { ignore: (p: string) => boolean; subst: (p: string) => boolean } {
+  const attrs = commit.files['.gitattributes'];
+  const lines = typeof attrs === 'string' ? attrs.split('\n') : [];
+  const match = (attr: string) => {
+    const pats = lines.map((l) => l.trim().split(/\s+/)).filter((f) => f.length >= 2 && f.slice(1).includes(attr)).map((f) => f[0]);
+    return (p: string) => pats.some((pat) => (pat.endsWith('/**') ? p.startsWith(pat.slice(0, -2)) : p === pat.replace(/^\//, '')));
+  };
+  return { ignore: match('export-ignore'), subst: match('export-subst') };
+}
+
 function notFound(docPath = 'repos'): Record<string, string> {
   return { message: 'Not Found', documentation_url: `${DOCS}/${docPath}`, status: '404' };
 }
@@ -386,7 +427,8 @@ export async function buildTarball(prefix: string, commit: FakeCommit): Promise<
   const chunks: Buffer[] = [paxGlobalHeader(commit.sha, mtime)];
   pack.entry({ name: `${prefix}/`, type: 'directory', mode: 0o775, mtime });
   const dirs = new Set<string>();
-  const names = Object.keys(commit.files).sort();
+  const rules = exportRules(commit);
+  const names = Object.keys(commit.files).sort().filter((n) => !rules.ignore(n));
   for (const name of names) {
     const parts = name.split('/');
     for (let i = 1; i < parts.length; i++) {
@@ -400,7 +442,9 @@ export async function buildTarball(prefix: string, commit: FakeCommit): Promise<
     if (typeof f === 'object' && !(f instanceof Uint8Array)) {
       pack.entry({ name: `${prefix}/${name}`, type: 'symlink', linkname: f.symlink, mode: 0o777, mtime });
     } else {
-      pack.entry({ name: `${prefix}/${name}`, mode: 0o664, mtime }, Buffer.from(f));
+      // export-subst expands $Format:...$ placeholders; %H (the commit id) is enough for tests.
+      const body = rules.subst(name) ? Buffer.from(Buffer.from(f).toString('utf8').replaceAll('$Format:%H$', commit.sha)) : Buffer.from(f);
+      pack.entry({ name: `${prefix}/${name}`, mode: 0o664, mtime }, body);
     }
   }
   pack.finalize();

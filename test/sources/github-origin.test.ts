@@ -90,7 +90,7 @@ import {
   tagForVersion,
 } from '../../src/sources/github-origin.js';
 import { HttpClient } from '../../src/sources/http.js';
-import { makeRepo, startGitHubServer, type GitHubServer } from '../helpers/github-server.js';
+import { gitBlobSha, makeRepo, startGitHubServer, type GitHubServer } from '../helpers/github-server.js';
 
 describe('resolveGitHubLocation', () => {
   it('maps github.com paths to owner/repo, sub-directory and major version', () => {
@@ -198,6 +198,14 @@ describe('GitHubOriginClient against the fake GitHub API', () => {
     expect((await c.findCommit('o', 'r', c2.sha.slice(0, 12)))?.sha).toBe(c2.sha);
     expect(await c.findCommit('o', 'r', '0123456789ab')).toBeNull();
     await expect(c.getCommit('o', 'r', '../../x')).rejects.toBeInstanceOf(GitHubApiError);
+  });
+
+  it('lists a commit\'s git tree with blob ids', async () => {
+    const t = await client().getTree('o', 'r', c1.sha);
+    expect(t?.truncated).toBe(false);
+    expect(t?.entries.find((e) => e.path === 'a.go')).toEqual({ path: 'a.go', mode: '100644', type: 'blob', sha: gitBlobSha('package a\n'), size: 10 });
+    expect(gitBlobSha('')).toBe('e69de29bb2d1d6434b8b29ae775ad8c2e48c5391');
+    expect(await client().getTree('o', 'r', 'f'.repeat(40))).toBeNull();
   });
 
   it('follows a rename (301 to /repositories/{id}) and reports the new name', async () => {

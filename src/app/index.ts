@@ -3,7 +3,7 @@
  * answer the webhook as soon as the check run exists (the scan runs in the background queue).
  */
 import type { ApplicationFunction, Context, Probot } from 'probot';
-import { loadOperatorConfig, type OperatorConfig } from '../config.js';
+import { ConfigError, loadOperatorConfig, type OperatorConfig } from '../config.js';
 import type { ScanDeps } from '../scan.js';
 import { parseCommand } from './commands.js';
 import { ModWardenService } from './service.js';
@@ -17,6 +17,18 @@ export interface AppOptions {
   scanDeps?: ScanDeps;
   /** Receives the service once created (tests wait on `service.idle()`). */
   onService?: (service: ModWardenService) => void;
+  /** Print a bad environment as one line per problem and exit 1 (for `probot run`), instead of throwing. */
+  exitOnConfigError?: boolean;
+}
+
+function operatorOrExit(options: AppOptions): OperatorConfig {
+  try {
+    return options.operator ?? loadOperatorConfig(options.env ?? process.env);
+  } catch (e) {
+    if (!(e instanceof ConfigError) || !options.exitOnConfigError) throw e;
+    process.stderr.write(`modwarden: the environment is not usable:\n${e.problems.map((p) => `  - ${p}`).join('\n')}\nSee .env.example for every variable.\n`);
+    process.exit(1);
+  }
 }
 
 const CONFIG_FILE = 'modwarden.yml';
@@ -25,7 +37,7 @@ const CONFIG_FILE = 'modwarden.yml';
 export function createApp(options: AppOptions = {}): ApplicationFunction {
   return async (app: Probot) => {
     // Validated at start-up: a missing or wrong variable stops the app with one line per problem.
-    const operator = options.operator ?? loadOperatorConfig(options.env ?? process.env);
+    const operator = operatorOrExit(options);
     // Loaded lazily: the checks pull in the typosquat corpus, which embedders with their own deps never need.
     const scanDeps = options.scanDeps ?? (await import('../scan-deps.js')).createScanDeps(operator);
     const service = new ModWardenService({
@@ -99,4 +111,4 @@ export function createApp(options: AppOptions = {}): ApplicationFunction {
   };
 }
 
-export default createApp();
+export default createApp({ exitOnConfigError: true });

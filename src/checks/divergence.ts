@@ -535,7 +535,7 @@ async function compareContent(
         tree.sha.set(e.path, e.sha256);
         if (!e.content) return;
         // Keep the go.mod files, and small files that differ from the proxy's (for diffs) within a budget.
-        if (goMods.has(e.path) || isGitAttributes(e.path)) {
+        if (goMods.has(e.path)) {
           tree.content.set(e.path, e.content);
         } else if (keptBytes + e.content.length <= MAX_KEPT_BYTES && relNames(e.path).some((r) => proxySha.get(r) !== e.sha256)) {
           keptBytes += e.content.length;
@@ -543,8 +543,7 @@ async function compareContent(
         }
       },
       {
-        keepContent: (p, size) =>
-          ((goMods.has(p) || isGitAttributes(p)) && size <= MAX_GO_MOD) || (size <= maxDiffFile && relNames(p).length > 0),
+        keepContent: (p, size) => (goMods.has(p) && size <= MAX_GO_MOD) || (size <= maxDiffFile && relNames(p).length > 0),
       },
     );
   } catch (e) {
@@ -588,9 +587,10 @@ async function compareContent(
     };
   };
   let diff = differing();
-  // GitHub's tarballs apply .gitattributes export-ignore/export-subst, which the go command turns off.
-  // Files that differ for that reason are checked against the commit's git blob ids instead.
-  if ((diff.added.length > 0 || diff.modified.length > 0) && exportAttributes(tree)) {
+  // GitHub's tarballs apply .gitattributes (export-ignore, export-subst, LFS objects), which the go
+  // command's git archive does not. Before calling a file different, check the proxy's bytes against the
+  // commit's git blob ids, which no attribute changes. One extra request, only when something differs.
+  if (diff.added.length > 0 || diff.modified.length > 0) {
     const confirmed = await confirmByGitTree(mv, proxy, client, target, subdir, [...diff.added, ...diff.modified], rec);
     if (confirmed.size > 0) {
       for (const p of confirmed) {
@@ -604,7 +604,7 @@ async function compareContent(
       const gm = originFiles.find((f) => f.path === 'go.mod');
       if (gm) rec.result.origin.goModH1 = hash1([{ name: 'go.mod', sha256: gm.sha256 }]);
       rec.note(
-        `${confirmed.size} file(s) that GitHub's tarball leaves out or rewrites through .gitattributes export rules match the commit's git blobs: ${[...confirmed].sort().join(', ')}`,
+        `${confirmed.size} file(s) that GitHub's tarball leaves out or rewrites (.gitattributes export rules, LFS) match the commit's git blobs: ${[...confirmed].sort().join(', ')}`,
       );
       if (h1 === proxy.h1) {
         rec.note(`with those files, the origin tree at commit ${target.commit.slice(0, 12)} hashes to ${h1}, exactly the proxy's h1`);
@@ -623,14 +623,6 @@ async function compareContent(
   );
   const diffs = await fileDiffs(mv, proxy, { added, removed, modified }, originMap, tree, deps);
   if (diffs.length > 0) rec.result.diffs = diffs;
-}
-
-/** True when a .gitattributes in the tree asks git archive to drop (export-ignore) or rewrite (export-subst) files. */
-function exportAttributes(tree: OriginTree): boolean {
-  for (const [path, content] of tree.content) {
-    if ((path === '.gitattributes' || path.endsWith('/.gitattributes')) && /\bexport-(ignore|subst)\b/.test(content.toString('utf8'))) return true;
-  }
-  return false;
 }
 
 /**
@@ -764,10 +756,6 @@ export function modulePathOf(goMod: string): string {
     return line;
   }
   return '';
-}
-
-function isGitAttributes(path: string): boolean {
-  return path === '.gitattributes' || path.endsWith('/.gitattributes');
 }
 
 function join(dir: string, name: string): string {

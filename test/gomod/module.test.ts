@@ -414,3 +414,97 @@ describe('matchPrefixPatterns (GOPRIVATE)', () => {
     expect(pathMatch('a\\', 'a')).toBe(false); // bad pattern
   });
 });
+
+describe('golang/mod checkPathTests table (module_test.go), current rules', () => {
+  // [path, module ok, import ok, file ok]. The stored table predates Go's pathKind split; rows are updated to the
+  // current code (module.go checkElem/importPathOK): import paths may start an element with `.` and contain `+`,
+  // file paths may start with `-`. `x.y/\xFFz` (invalid UTF-8) cannot be written as a JS string.
+  const table: [string, boolean, boolean, boolean][] = [
+    ['x.y/z', true, true, true], ['x.y', true, true, true], ['', false, false, false], ['/x.y/z', false, false, false],
+    ['x./z', false, false, false], ['.x/z', false, true, true], ['-x/z', false, false, true], ['x..y/z', true, true, true],
+    ['x.y/z/../../w', false, false, false], ['x.y//z', false, false, false], ['x.y/z//w', false, false, false],
+    ['x.y/z/', false, false, false], ['x.y/z/v0', false, true, true], ['x.y/z/v1', false, true, true],
+    ['x.y/z/v2', true, true, true], ['x.y/z/v2.0', false, true, true], ['X.y/z', false, true, true],
+    ['!x.y/z', false, false, true], ['_x.y/z', false, true, true], ['x.y!/z', false, false, true],
+    ['x.y"/z', false, false, false], ['x.y#/z', false, false, true], ['x.y$/z', false, false, true],
+    ['x.y%/z', false, false, true], ['x.y&/z', false, false, true], ["x.y'/z", false, false, false],
+    ['x.y(/z', false, false, true], ['x.y)/z', false, false, true], ['x.y*/z', false, false, false],
+    ['x.y+/z', false, true, true], ['x.y,/z', false, false, true], ['x.y-/z', true, true, true],
+    ['x.y./zt', false, false, false], ['x.y:/z', false, false, false], ['x.y;/z', false, false, false],
+    ['x.y</z', false, false, false], ['x.y=/z', false, false, true], ['x.y>/z', false, false, false],
+    ['x.y?/z', false, false, false], ['x.y@/z', false, false, true], ['x.y[/z', false, false, true],
+    ['x.y\\/z', false, false, false], ['x.y]/z', false, false, true], ['x.y^/z', false, false, true],
+    ['x.y_/z', false, true, true], ['x.y`/z', false, false, false], ['x.y{/z', false, false, true],
+    ['x.y}/z', false, false, true], ['x.y~/z', false, true, true], ['x.y/z!', false, false, true],
+    ['x.y/z"', false, false, false], ['x.y/z#', false, false, true], ['x.y/z$', false, false, true],
+    ['x.y/z%', false, false, true], ['x.y/z&', false, false, true], ["x.y/z'", false, false, false],
+    ['x.y/z(', false, false, true], ['x.y/z)', false, false, true], ['x.y/z*', false, false, false],
+    ['x.y/z+', false, true, true], ['x.y/z,', false, false, true], ['x.y/z-', true, true, true],
+    ['x.y/z.t', true, true, true], ['x.y/z/t', true, true, true], ['x.y/z:', false, false, false],
+    ['x.y/z;', false, false, false], ['x.y/z<', false, false, false], ['x.y/z=', false, false, true],
+    ['x.y/z>', false, false, false], ['x.y/z?', false, false, false], ['x.y/z@', false, false, true],
+    ['x.y/z[', false, false, true], ['x.y/z\\', false, false, false], ['x.y/z]', false, false, true],
+    ['x.y/z^', false, false, true], ['x.y/z_', true, true, true], ['x.y/z`', false, false, false],
+    ['x.y/z{', false, false, true], ['x.y/z}', false, false, true], ['x.y/z~', true, true, true],
+    ['x.y/x.foo', true, true, true], ['x.y/aux.foo', false, false, false], ['x.y/prn', false, false, false],
+    ['x.y/prn2', true, true, true], ['x.y/com', true, true, true], ['x.y/com1', false, false, false],
+    ['x.y/com1.txt', false, false, false], ['x.y/calm1', true, true, true], ['x.y/z~0', false, false, true],
+    ['x.y/z~09', false, false, true], ['x.y/z09', true, true, true], ['x.y/z09~', true, true, true],
+    ['x.y/z09~09z', true, true, true], ['x.y/z09~09z~09', false, false, true], ['github.com/!123/logrus', false, false, true],
+    ['github.com/user/unicode/испытание', false, false, true], ['../x', false, false, false], ['./y', false, false, false],
+    ['x:y', false, false, false], ['\\temp\\foo', false, false, false], ['.gitignore', false, true, true],
+    ['.github/ISSUE_TEMPLATE', false, true, true], ['x☺y', false, false, false],
+  ];
+  const ok = (f: () => void) => {
+    try {
+      f();
+      return true;
+    } catch (e) {
+      expect(e).toBeInstanceOf(ModuleError);
+      return false;
+    }
+  };
+  it.each(table)('%j module=%s import=%s file=%s', (p, mod, imp, file) => {
+    expect([ok(() => checkPath(p)), ok(() => checkImportPath(p)), ok(() => checkFilePath(p))]).toEqual([mod, imp, file]);
+    const split = splitPathVersion(p);
+    if (split) expect(split.prefix + split.pathMajor).toBe(p);
+  });
+
+  it.each([
+    ['*/quote', 'rsc.io/quote', true], ['*/quo', 'rsc.io/quote', false], ['*/quo??', 'rsc.io/quote', true],
+    ['*/quo*', 'rsc.io/quote', true], ['*quo*', 'rsc.io/quote', false], ['rsc.io', 'rsc.io/quote', true],
+    ['*.io', 'rsc.io/quote', true], ['rsc.io/', 'rsc.io/quote', true], ['rsc', 'rsc.io/quote', false],
+    ['rsc*', 'rsc.io/quote', true], ['rsc.io', 'rsc.io/quote/v3', true], ['*/quote', 'rsc.io/quote/v3', true],
+    ['*/quote/*', 'rsc.io/quote/v3', true], ['*/v3', 'rsc.io/quote/v3', false], ['*/*/v3', 'rsc.io/quote/v3', true],
+    ['*/*/*', 'rsc.io/quote/v3', true], ['*/*/*', 'rsc.io/quote', false], ['*/*/*,,', 'rsc.io/quote', false],
+    ['*/*/*,,*/quote', 'rsc.io/quote', true], [',,*/quote', 'rsc.io/quote', true],
+  ])('TestMatchPrefixPatterns %j %j → %s', (globs, target, want) => {
+    expect(matchPrefixPatterns(globs, target)).toBe(want);
+  });
+
+  it.each([
+    ['rsc.io/quote', '0.1.0', false], ['rsc io/quote', 'v1.0.0', false], ['github.com/go-yaml/yaml', 'v0.8.0', true],
+    ['github.com/go-yaml/yaml', 'v1.0.0', true], ['github.com/go-yaml/yaml', 'v2.0.0', false],
+    ['github.com/go-yaml/yaml/v2', 'v1.0.0', false], ['github.com/go-yaml/yaml/v2', 'v2.1.5', true],
+    ['github.com/go-yaml/yaml/v2', 'v3.0.0', false], ['gopkg.in/yaml.v0', 'v0.8.0', true], ['gopkg.in/yaml.v0', 'v1.0.0', false],
+    ['gopkg.in/yaml.v1', 'v0.8.0', false], ['gopkg.in/yaml.v1', 'v1.0.0', true], ['gopkg.in/check.v1', 'v0.0.0', false],
+    ['gopkg.in/check.v1', 'v0.0.0-20160102150405-abcdef123456', true], ['gopkg.in/yaml.v2', 'v1.0.0', false],
+    ['gopkg.in/yaml.v2', 'v2.1.5', true], ['rsc.io/quote', 'v17.0.0', false], ['rsc.io/quote', 'v17.0.0+incompatible', true],
+  ])('TestCheck %s@%s → %s', (p, v, want) => {
+    expect(ok(() => checkModuleVersion(p, v))).toBe(want);
+  });
+
+  it('TestUnescapePath bad inputs', () => {
+    for (const bad of [
+      'github.com/GoogleCloudPlatform/omega',
+      'github.com/!google!cloud!platform!/omega',
+      'github.com/!0google!cloud!platform/omega',
+      'github.com/!_google!cloud!platform/omega',
+      'github.com/!!google!cloud!platform/omega',
+      '',
+    ]) {
+      expect(ok(() => unescapePath(bad))).toBe(false);
+    }
+    expect(escapePath('ascii.com/abcdefghijklmnopqrstuvwxyz.-/~_0123456789')).toBe('ascii.com/abcdefghijklmnopqrstuvwxyz.-/~_0123456789');
+  });
+});

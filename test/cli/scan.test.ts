@@ -72,6 +72,7 @@ describe('modwarden scan', () => {
     const r = await run(['--base', 'main', '--head', 'feature', '--format', 'sarif']);
     const log = JSON.parse(r.out);
     expect(log.version).toBe('2.1.0');
+    expect(log.runs[0].tool.driver.version).toMatch(/^\d+\.\d+\.\d+$/);
     const res = log.runs[0].results.find((x: any) => x.ruleId === 'content-diverged');
     expect(res.locations[0].physicalLocation).toEqual({ artifactLocation: { uri: 'go.mod', uriBaseId: '%SRCROOT%' }, region: { startLine: 6 } });
     expect(r.code).toBe(1);

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { EXIT, UsageError, type CliContext } from '../context.js';
@@ -10,6 +11,16 @@ import { renderJson } from '../../report/json.js';
 import { renderMarkdown } from '../../report/markdown.js';
 import { renderSarif } from '../../report/sarif.js';
 import { GoEnvError } from '../../sources/goenv.js';
+import { packageRoot } from '../../checks/corpus.js';
+
+/** The package version, for SARIF's tool.driver.version. */
+function toolVersion(): string {
+  try {
+    return (JSON.parse(readFileSync(path.join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version;
+  } catch {
+    return '0.0.0';
+  }
+}
 
 const FORMATS = ['text', 'json', 'sarif', 'markdown'] as const;
 type Format = (typeof FORMATS)[number];
@@ -94,7 +105,7 @@ export function register(program: Command, ctx: CliContext): void {
       const render: Record<Format, () => string> = {
         text: () => renderText(result, config),
         json: () => renderJson(result, config),
-        sarif: () => renderSarif(result, config),
+        sarif: () => renderSarif(result, config, toolVersion()),
         markdown: () => renderMarkdown(result, config),
       };
       ctx.out(render[opts.format as Format]());

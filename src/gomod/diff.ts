@@ -14,6 +14,7 @@ export interface GoModSide {
   content: string | Uint8Array;
 }
 
+/** Options for diffGoMod. */
 export interface DiffOptions {
   /** BOM policy passed to the parser (default 'error', as Go). */
   bom?: 'error' | 'strip';

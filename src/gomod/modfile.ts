@@ -24,36 +24,43 @@ export interface SourcePos {
   col: number;
 }
 
+/** The `module` line: the module path and its `// Deprecated:` message. */
 export interface ModuleDirective extends SourcePos {
   path: string;
   /** Text after `Deprecated:` in the module's comments, or null when not deprecated. */
   deprecated: string | null;
 }
 
+/** The `go` line (language version). */
 export interface GoDirective extends SourcePos {
   version: string;
 }
 
+/** The `toolchain` line. */
 export interface ToolchainDirective extends SourcePos {
   name: string;
 }
 
+/** One `godebug key=value` setting. */
 export interface GodebugDirective extends SourcePos {
   key: string;
   value: string;
 }
 
+/** One `require` entry; `indirect` follows Go's `// indirect` rule. */
 export interface Requirement extends SourcePos {
   path: string;
   version: string;
   indirect: boolean;
 }
 
+/** One `exclude` entry. */
 export interface Exclusion extends SourcePos {
   path: string;
   version: string;
 }
 
+/** One `replace` entry. */
 export interface Replacement extends SourcePos {
   /** Left side; `version` null = every version (wildcard). */
   old: { path: string; version: string | null };
@@ -63,6 +70,7 @@ export interface Replacement extends SourcePos {
   local: boolean;
 }
 
+/** One `retract` entry (a version or a closed interval) with its rationale. */
 export interface Retraction extends SourcePos {
   /** Closed interval; low === high for a single version. */
   low: string;
@@ -70,10 +78,12 @@ export interface Retraction extends SourcePos {
   rationale: string;
 }
 
+/** One `tool` entry (a package path). */
 export interface ToolDirective extends SourcePos {
   path: string;
 }
 
+/** One `ignore` entry (a directory, relative to the module root when it starts with `./`). */
 export interface IgnoreDirective extends SourcePos {
   path: string;
 }
@@ -94,6 +104,7 @@ export interface ModFile {
   ignore: IgnoreDirective[];
 }
 
+/** Options for parseModFile. */
 export interface ParseOptions {
   /** Lax = a dependency's go.mod: unknown and main-module-only directives are ignored (Go's ParseLax). */
   lax?: boolean;

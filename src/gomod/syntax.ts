@@ -53,6 +53,7 @@ export interface SyntaxCommentBlock {
   start: Position;
 }
 
+/** A top-level statement. */
 export type Stmt = SyntaxLine | SyntaxBlock | SyntaxCommentBlock;
 
 /** The parsed statement list of one file. */

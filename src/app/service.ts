@@ -7,7 +7,8 @@ import { LRUCache } from 'lru-cache';
 import { ConfigError, parseRepoConfig, type RepoConfig } from '../config.js';
 import { isGoModuleFile, scan, type ScanDeps, type ScanResult } from '../scan.js';
 import { brokenScanOutput, buildCheckRunOutput, checkRunUpdates, truncateChars, CHECKS_LIMITS, type CheckRunOutput } from '../review/checkrun.js';
-import { planReview, postedFingerprints, type PullFile } from '../review/comments.js';
+import { planReview, postedFingerprints, reviewableFindings, type PullFile } from '../review/comments.js';
+import { findingFingerprint } from '../report/fingerprint.js';
 import { code, neutraliseMarkers } from '../review/markdown.js';
 import type { Command } from './commands.js';
 import { ignoreMarker, readIgnores } from './ignores.js';
@@ -213,6 +214,7 @@ export class ModWardenService {
   private async postReview(octokit: Octokit, t: PullTarget, result: ScanResult, files: PullFile[], checkRunUrl: string | null): Promise<void> {
     const reviews = await octokit.paginate(octokit.rest.pulls.listReviews, { owner: t.owner, repo: t.repo, pull_number: t.number, per_page: 100 });
     const ours = reviews.filter((r) => r.user?.type === 'Bot' && (r.body ?? '').includes('<!-- modwarden:review'));
+    if (ours.some((r) => r.commit_id !== t.headSha)) await this.supersede(octokit, t, result);
     const plan = planReview({ findings: result.findings, files, headSha: t.headSha, posted: postedFingerprints(ours.map((r) => r.body)), checkRunUrl });
     if (!plan) return;
     const params = { owner: t.owner, repo: t.repo, pull_number: t.number, commit_id: plan.commit_id, event: plan.event, body: plan.body, comments: plan.comments };
@@ -223,6 +225,25 @@ export class ModWardenService {
       if ((e as { status?: number }).status !== 422 || plan.comments.length === 0) throw e;
       const moved = plan.comments.map((c) => `**${code(`${c.path}:${c.line}`)}**\n\n${c.body}`).join('\n\n---\n\n');
       await octokit.rest.pulls.createReview({ ...params, comments: [], body: `${plan.body}\n\n${moved}` });
+    }
+  }
+
+  /**
+   * After a new commit, our earlier inline comments whose findings are all gone are minimised as
+   * outdated (GraphQL minimizeComment), so the conversation shows only what still applies.
+   */
+  private async supersede(octokit: Octokit, t: PullTarget, result: ScanResult): Promise<void> {
+    const current = new Set(reviewableFindings(result.findings).map(findingFingerprint));
+    const comments = await octokit.paginate(octokit.rest.pulls.listReviewComments, { owner: t.owner, repo: t.repo, pull_number: t.number, per_page: 100 });
+    for (const c of comments) {
+      if (c.user?.type !== 'Bot' || c.commit_id === t.headSha) continue;
+      const fps = postedFingerprints([c.body]);
+      if (fps.size === 0 || [...fps].some((fp) => current.has(fp))) continue;
+      try {
+        await octokit.graphql('mutation($id: ID!) { minimizeComment(input: { subjectId: $id, classifier: OUTDATED }) { minimizedComment { isMinimized } } }', { id: c.node_id });
+      } catch (e) {
+        this.options.log.warn({ err: e, comment: c.id }, 'could not minimise an outdated comment');
+      }
     }
   }
 

@@ -202,6 +202,35 @@ describe('pull_request events', () => {
     expect(scope.isDone()).toBe(true);
   });
 
+  it('a new commit that drops the bad module minimises our outdated comments and posts nothing new', async () => {
+    const { fingerprintMarker } = await import('../../src/review/comments.js');
+    const { findingFingerprint } = await import('../../src/report/fingerprint.js');
+    const OLD = '0000000000000000000000000000000000000001';
+    const fp = findingFingerprint({ rule: 'content-diverged', module: 'github.com/boltdb-go/bolt', version: 'v1.3.1', goModPath: 'go.mod' });
+    const fixed = HEAD_GOMOD.replace('github.com/boltdb-go/bolt', 'github.com/boltdb/bolt');
+    const { probot, service } = await startApp({ checks: bolt });
+    const minimised: any[] = [];
+    const scope = nock(API)
+      .post(`${REPO}/check-runs`).reply(201, checkRunCreated())
+      .patch(`${REPO}/check-runs/4242`, (b) => b.conclusion === 'success').reply(200, {})
+      .get(`${REPO}/pulls/2/reviews`).query({ per_page: 100 }).reply(200, [
+        { id: 80, user: { login: 'modwarden[bot]', type: 'Bot' }, commit_id: OLD, body: `**ModWarden** found 1 problem\n<!-- modwarden:review head=${OLD} -->\n${fingerprintMarker([fp])}` },
+      ])
+      .get(`${REPO}/pulls/2/comments`).query({ per_page: 100 }).reply(200, [
+        { id: 501, node_id: 'PRRC_old', commit_id: OLD, user: { login: 'modwarden[bot]', type: 'Bot' }, body: `old finding\n\n${fingerprintMarker([fp])}` },
+        { id: 502, node_id: 'PRRC_human', commit_id: OLD, user: { login: 'octocat', type: 'User' }, body: `quoting ${fingerprintMarker([fp])}` },
+      ])
+      .post('/graphql', (b) => (minimised.push(b), true)).reply(200, { data: { minimizeComment: { minimizedComment: { isMinimized: true } } } });
+    mockConfig(scope, null);
+    mockPrReads(scope, [{ filename: 'go.mod', status: 'modified', patch: GOMOD_PATCH.replace('boltdb-go', 'boltdb') }], { base: BASE_GOMOD, head: fixed });
+    await probot.receive({ id: 'delivery-12', name: 'pull_request', payload: payload('pull_request.synchronize') });
+    await service.idle();
+    expect(minimised).toHaveLength(1);
+    expect(minimised[0].variables).toEqual({ id: 'PRRC_old' });
+    expect(minimised[0].query).toContain('classifier: OUTDATED');
+    expect(scope.isDone()).toBe(true); // and no new review: nothing was posted
+  });
+
   it('reads a fork PR through the base repository at the head sha', async () => {
     const forkHead = 'aa26c3e57ca3a959ca5aad62de7213c562f8c8aa';
     const { probot, service } = await startApp({ checks: checksWith({}) });

@@ -76,6 +76,8 @@ export interface TyposquatOptions {
   extraPopular?: string[];
   /** Module paths or patterns (`github.com/myorg/*`) that are never flagged. */
   allow?: string[];
+  /** How candidates are found: the index (default) or a naive scan of every target (benchmarks, tests). */
+  scan?: 'index' | 'naive';
 }
 
 /** The detector: one `check` per module path, pure and synchronous. */
@@ -326,7 +328,8 @@ export function createTyposquatDetector(opts: TyposquatOptions = {}): TyposquatD
       set.add(t.parts.namespace.toLowerCase());
       extraOwners.set(key, set);
     }
-    const candidates = [...index.candidates(s), ...existingTargets.filter((t) => isCandidatePair(s, t.parts))];
+    const fromCorpus = opts.scan === 'naive' ? index.naiveCandidates(s) : index.candidates(s);
+    const candidates = [...fromCorpus, ...existingTargets.filter((t) => isCandidatePair(s, t.parts))];
     let best: Match | null = null;
     const ownRoot = rootKey(s);
     for (const t of candidates) {
@@ -334,7 +337,7 @@ export function createTyposquatDetector(opts: TyposquatOptions = {}): TyposquatD
       const m = compare(s, t, knowledge, extraOwners);
       if (!m) continue;
       // Prefer the higher score; on a tie, the repo's own requirement, then the more used target.
-      if (!best || m.score > best.score + 1e-9 || (Math.abs(m.score - best.score) <= 1e-9 && rank(m.target) > rank(best.target))) best = m;
+      if (!best || better(m, best)) best = m;
     }
     if (best) {
       const t = best.target;
@@ -356,6 +359,15 @@ export function createTyposquatDetector(opts: TyposquatOptions = {}): TyposquatD
   }
 
   return { check, index };
+}
+
+/** Higher score wins; on a tie the repo's own requirement, then the more used, then the first by name (deterministic). */
+function better(a: Match, b: Match): boolean {
+  if (Math.abs(a.score - b.score) > 1e-9) return a.score > b.score;
+  const ra = rank(a.target);
+  const rb = rank(b.target);
+  if (ra !== rb) return ra > rb;
+  return a.target.module < b.target.module;
 }
 
 function rank(t: Target): number {

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { createTyposquatDetector, suspectPathOf, typosquatFindings, typosquatSeverity, type TyposquatResult } from '../../src/checks/typosquat.js';
 import { loadCorpus, parseAliasesTsv, parsePopularTsv, type Corpus } from '../../src/checks/corpus.js';
 import type { RequirementChange } from '../../src/gomod/types.js';
@@ -200,5 +201,24 @@ describe('typosquat findings', () => {
     expect(typosquatSeverity({ ...r, clone })).toBe('critical');
     const [f] = typosquatFindings(change(), { ...r, clone });
     expect(f!.title).toBe('`github.com/boltdb-go/bolt` is a modified copy of `github.com/boltdb/bolt`');
+  });
+});
+
+describe('typosquat detector: robustness and index equivalence', () => {
+  it('never throws, whatever the input', () => {
+    for (const m of ['', 'github.com', 'github.com/x', 'gopkg.in/yaml', 'example.com', '/', '//', 'github.com//bolt', 'a/b/c/d/e/f/v2', 'gopkg.in/.v1']) {
+      expect(() => check(m)).not.toThrow();
+    }
+    fc.assert(fc.property(fc.string({ maxLength: 40 }), (m) => void check(m)), { numRuns: 300, seed: 3 });
+  });
+
+  it('gives the same verdicts with the index as with a naive scan of every corpus entry', () => {
+    const naive = createTyposquatDetector({ corpus: loadCorpus(), scan: 'naive' });
+    const cands = [
+      'github.com/boltdb-go/bolt', 'github.com/shopsprint/decimal', 'github.com/xinfeisoft/crypto', 'githhub.com/sirupsen/logrus',
+      'github.com/BufferZoneCorp/go-retryablehttp', 'github.com/someone/go-retryablehttp.v2', 'github.com/blankloggia/go-mcp',
+      'github.com/projectdiscovery/retryablehttp-go', 'golang.co/x/crypto', 'github.com/sirupsen/lоgrus', 'github.com/random/thing',
+    ];
+    for (const m of cands) expect(naive.check(m)).toEqual(check(m));
   });
 });

@@ -1,0 +1,113 @@
+/**
+ * Typosquat check throughput: candidates per second with the look-alike index vs a naive scan of every
+ * corpus entry (same comparison, same answers), and vs the naive whole-path Dice scan existing detectors do.
+ * Runs on the shipped corpus and on a synthetic 50k-entry corpus, in the same process.
+ *   npm run build && node dist/bench/typosquat.js
+ */
+import stringSimilarity from 'string-similarity';
+import { loadCorpus, type Corpus, type CorpusEntry } from '../src/checks/corpus.js';
+import { createTyposquatDetector } from '../src/checks/typosquat.js';
+
+/** A small deterministic PRNG (mulberry32) so every run measures the same inputs. */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const SYL = ['go', 'lib', 'data', 'cloud', 'kube', 'net', 'sql', 'log', 'auth', 'http', 'json', 'yaml', 'bolt', 'rpc', 'grpc', 'mux', 'zap', 'tidy', 'fast', 'micro', 'ops', 'dev', 'byte', 'hash', 'vault', 'mesh', 'edge', 'queue', 'cache', 'store'];
+
+function word(r: () => number, parts: number): string {
+  let w = '';
+  for (let i = 0; i < parts; i++) w += (i && r() < 0.3 ? '-' : '') + SYL[Math.floor(r() * SYL.length)]!;
+  return w + (r() < 0.3 ? String(Math.floor(r() * 100)) : '');
+}
+
+/** A synthetic corpus: the real one plus generated github.com/<owner>/<repo> paths up to `size` entries. */
+function syntheticCorpus(real: Corpus, size: number): Corpus {
+  const r = rng(1);
+  const entries: CorpusEntry[] = [...real.entries];
+  const seen = new Set(entries.map((e) => e.module));
+  while (entries.length < size) {
+    const m = `github.com/${word(r, 2)}/${word(r, 1 + Math.floor(r() * 3))}`;
+    if (seen.has(m)) continue;
+    seen.add(m);
+    entries.push({ module: m, base: m, major: '', dependents: Math.floor(r() * 3), awesome: false, partial: false });
+  }
+  return { entries, aliases: real.aliases };
+}
+
+/** Candidates a big PR might add: look-alikes of corpus entries and fresh, unrelated modules. */
+function candidates(corpus: Corpus, n: number): string[] {
+  const r = rng(2);
+  const out: string[] = [];
+  const mutate = (s: string) => {
+    const i = Math.floor(r() * s.length);
+    const c = 'abcdefghijklmnopqrstuvwxyz'[Math.floor(r() * 26)]!;
+    return r() < 0.5 ? s.slice(0, i) + c + s.slice(i) : s.slice(0, i) + s.slice(i + 1);
+  };
+  while (out.length < n) {
+    const e = corpus.entries[Math.floor(r() * corpus.entries.length)]!.module.split('/');
+    const kind = r();
+    if (kind < 0.3 && e.length >= 3) out.push([e[0], mutate(e[1]!), ...e.slice(2)].join('/'));
+    else if (kind < 0.5 && e.length >= 3) out.push([e[0], `newowner${Math.floor(r() * 1000)}`, ...e.slice(2)].join('/'));
+    else if (kind < 0.6 && e.length >= 3) out.push([e[0], e[1], mutate(e[2]!)].join('/'));
+    else out.push(`github.com/${word(r, 2)}x/${word(r, 2)}y`);
+  }
+  return out;
+}
+
+function timeIt(fn: () => void, minMs = 1500): { runs: number; ms: number } {
+  let runs = 0;
+  const t0 = performance.now();
+  let t = t0;
+  while (t - t0 < minMs) {
+    fn();
+    runs++;
+    t = performance.now();
+  }
+  return { runs, ms: t - t0 };
+}
+
+function bench(label: string, corpus: Corpus, n: number): void {
+  const t0 = performance.now();
+  const indexed = createTyposquatDetector({ corpus });
+  const buildMs = performance.now() - t0;
+  const naive = createTyposquatDetector({ corpus, scan: 'naive' });
+  const cands = candidates(corpus, n);
+  const modules = corpus.entries.map((e) => e.module);
+
+  // Same answers?
+  let differ = 0;
+  for (const c of cands) {
+    const a = indexed.check(c);
+    const b = naive.check(c);
+    if (a.target !== b.target || a.score !== b.score) differ++;
+  }
+  const flagged = cands.filter((c) => indexed.check(c).suspicious).length;
+
+  const ti = timeIt(() => cands.forEach((c) => indexed.check(c)));
+  const sample = cands.slice(0, Math.max(5, Math.floor(n / 10)));
+  const tn = timeIt(() => sample.forEach((c) => naive.check(c)));
+  const td = timeIt(() => sample.forEach((c) => { let best = 0; for (const m of modules) best = Math.max(best, stringSimilarity.compareTwoStrings(c, m)); }));
+  const rate = (t: { runs: number; ms: number }, k: number) => (t.runs * k * 1000) / t.ms;
+  const ri = rate(ti, cands.length);
+  const rn = rate(tn, sample.length);
+  const rd = rate(td, sample.length);
+  process.stdout.write(
+    `${label}: ${corpus.entries.length} entries (${indexed.index.targets.length} repository targets), index built in ${buildMs.toFixed(0)} ms\n` +
+      `  candidates: ${cands.length} (${flagged} flagged); index vs naive scan answers differing: ${differ}\n` +
+      `  index:                 ${ri.toFixed(0).padStart(8)} candidates/s\n` +
+      `  naive scan (same rules): ${rn.toFixed(0).padStart(6)} candidates/s   index is ${(ri / rn).toFixed(1)}x faster\n` +
+      `  naive whole-path Dice:   ${rd.toFixed(0).padStart(6)} candidates/s   index is ${(ri / rd).toFixed(1)}x faster\n`,
+  );
+}
+
+const real = loadCorpus();
+bench('shipped corpus', real, 500);
+bench('synthetic corpus', syntheticCorpus(real, 50_000), 500);

@@ -413,7 +413,7 @@ async function originCommit(mv: ModuleVersion, proxy: ProxyFacts, client: GitHub
         commit &&
         (() => {
           rec.result.origin.commitDate = commit.committerDate;
-          rewriteEvidence(proxy.time, commit.committerDate, moved ? t.taggerDate : undefined, tag!, at, rec);
+          rewriteEvidence(proxy.time, commit, moved ? t.taggerDate : undefined, tag!, at, recordedHash !== null, rec);
         }),
       () => null,
     );
@@ -456,13 +456,27 @@ function pseudoVersionCommit(
  * `.info` Time is the commit time of the version when the proxy resolved it. A tag that names a commit
  * dated later (or a moved annotated tag created later) was rewritten after the proxy cached the version.
  */
-function rewriteEvidence(proxyTime: string | null, commitDate: string, movedTagDate: string | undefined, tag: string, at: string, rec: Recorder): void {
+function rewriteEvidence(
+  proxyTime: string | null,
+  commit: CommitInfo,
+  movedTagDate: string | undefined,
+  tag: string,
+  at: string,
+  originHashRecorded: boolean,
+  rec: Recorder,
+): void {
   if (!proxyTime) return;
   const cached = Date.parse(proxyTime);
   const later = (d: string | undefined) => d !== undefined && Date.parse(d) > cached + DATE_SLACK_MS;
-  if (later(commitDate)) {
+  if (later(commit.committerDate)) {
     rec.result.rewrittenAfterProxy = true;
-    rec.note(`tag rewritten after the proxy cached the version: tag ${tag} names a commit dated ${commitDate}, later than the proxy's time for ${at} (${proxyTime})`);
+    const evidence = `tag ${tag} names a commit dated ${commit.committerDate}, later than the proxy's time for ${at} (${proxyTime})`;
+    if (originHashRecorded) {
+      rec.note(`tag rewritten after the proxy cached the version: ${evidence}`);
+    } else {
+      // .info Time of a tagged version is its commit's time, so a later commit is another commit.
+      rec.add('tag-moved', `tag rewritten after the proxy cached the version: ${evidence}, so the tag no longer names the commit the proxy cached (inferred from dates: the proxy recorded no origin commit)`);
+    }
   } else if (later(movedTagDate)) {
     rec.result.rewrittenAfterProxy = true;
     rec.note(`tag rewritten after the proxy cached the version: annotated tag ${tag} was created ${movedTagDate}, later than the proxy's time for ${at} (${proxyTime})`);

@@ -58,12 +58,22 @@ describe('the boltdb-go story, end to end', () => {
     expect(r.reasons.join('\n')).toMatch(new RegExp(`points at commit ${cleanCommit.sha.slice(0, 12)} today, but the proxy recorded commit ${evilCommit.sha.slice(0, 12)}`));
   });
 
-  it('finds content-diverged by content alone when the proxy recorded no Origin', async () => {
-    const r = await verify([boltModule(false)], { 'boltdb-go/bolt': boltRepo(cleanCommit.sha) }, { path: BOLT, version: 'v1.3.1' });
+  it('finds content-diverged by content alone when the proxy recorded no Origin and the dates were forged', async () => {
+    // Committer dates are whatever the attacker says: a clean commit backdated before the cached one.
+    const backdated = makeCommit(clean, '2021-11-09T00:00:00Z', 'backdated');
+    const repo = makeRepo('boltdb-go', 'bolt', [evilCommit, backdated], 78);
+    repo.tags['v1.3.1'] = { commit: backdated.sha };
+    const r = await verify([boltModule(false)], { 'boltdb-go/bolt': repo }, { path: BOLT, version: 'v1.3.1' });
     expect(r.verdicts).toEqual(['content-diverged']);
     expect(r.files.added).toEqual(['db_init.go']);
     expect(r.proxy.origin).toBeNull();
     expect(r.reasons.join('\n')).toMatch(/recorded no origin commit/);
+  });
+
+  it('infers the moved tag from dates when the proxy recorded a Time but no Origin', async () => {
+    const r = await verify([boltModule(false)], { 'boltdb-go/bolt': boltRepo(cleanCommit.sha) }, { path: BOLT, version: 'v1.3.1' });
+    expect(r.verdicts).toEqual(['content-diverged', 'tag-moved']);
+    expect(r.reasons.join('\n')).toMatch(/tag rewritten after the proxy cached the version: tag v1\.3\.1 names a commit dated 2021-11-12T09:30:00Z.*inferred from dates/);
   });
 
   it('says consistent while the tag still points at what the proxy cached', async () => {
@@ -172,7 +182,7 @@ describe('verifyModule: tags and versions', () => {
     repo.tags['sub/dir/v1.2.3'] = { commit: commit.sha };
     repo.tags['v1.2.3'] = { commit: fakeSha('unrelated') };
     const proxyFiles = { 'go.mod': tree['sub/dir/go.mod'], 'x.go': tree['sub/dir/x.go'], 'internal/y.go': tree['sub/dir/internal/y.go'], LICENSE: tree.LICENSE };
-    const r = await verify([{ path: 'github.com/o/mono/sub/dir', version: 'v1.2.3', files: proxyFiles }], { 'o/mono': repo }, { path: 'github.com/o/mono/sub/dir', version: 'v1.2.3' });
+    const r = await verify([{ path: 'github.com/o/mono/sub/dir', version: 'v1.2.3', files: proxyFiles, info: { Time: commit.committerDate } }], { 'o/mono': repo }, { path: 'github.com/o/mono/sub/dir', version: 'v1.2.3' });
     expect(r.verdict).toBe('consistent');
     expect(r.origin.tag).toBe('sub/dir/v1.2.3');
   });
@@ -189,7 +199,7 @@ describe('verifyModule: tags and versions', () => {
     const repo = makeRepo('o', 'r', [commit]);
     repo.tags['v2.1.0'] = { commit: commit.sha };
     const proxyFiles = { 'go.mod': tree['v2/go.mod'], 'a.go': tree['v2/a.go'], LICENSE: 'MIT\n' };
-    const r = await verify([{ path: 'github.com/o/r/v2', version: 'v2.1.0', files: proxyFiles }], { 'o/r': repo }, { path: 'github.com/o/r/v2', version: 'v2.1.0' });
+    const r = await verify([{ path: 'github.com/o/r/v2', version: 'v2.1.0', files: proxyFiles, info: { Time: commit.committerDate } }], { 'o/r': repo }, { path: 'github.com/o/r/v2', version: 'v2.1.0' });
     expect(r.verdict).toBe('consistent');
     expect(r.origin.tag).toBe('v2.1.0');
   });
@@ -199,7 +209,7 @@ describe('verifyModule: tags and versions', () => {
     const commit = makeCommit(tree, '2024-01-01T00:00:00Z');
     const repo = makeRepo('o', 'r', [commit]);
     repo.tags['v2.0.0'] = { commit: commit.sha };
-    const r = await verify([{ path: 'github.com/o/r/v2', version: 'v2.0.0', files: tree }], { 'o/r': repo }, { path: 'github.com/o/r/v2', version: 'v2.0.0' });
+    const r = await verify([{ path: 'github.com/o/r/v2', version: 'v2.0.0', files: tree, info: { Time: commit.committerDate } }], { 'o/r': repo }, { path: 'github.com/o/r/v2', version: 'v2.0.0' });
     expect(r.verdict).toBe('consistent');
   });
 
@@ -208,7 +218,7 @@ describe('verifyModule: tags and versions', () => {
     const commit = makeCommit(tree, '2019-01-01T00:00:00Z');
     const repo = makeRepo('o', 'inc', [commit]);
     repo.tags['v3.0.0'] = { commit: commit.sha };
-    const r = await verify([{ path: 'github.com/o/inc', version: 'v3.0.0+incompatible', files: tree }], { 'o/inc': repo }, { path: 'github.com/o/inc', version: 'v3.0.0+incompatible' });
+    const r = await verify([{ path: 'github.com/o/inc', version: 'v3.0.0+incompatible', files: tree, info: { Time: commit.committerDate } }], { 'o/inc': repo }, { path: 'github.com/o/inc', version: 'v3.0.0+incompatible' });
     expect(r.verdict).toBe('consistent');
     expect(r.origin.tag).toBe('v3.0.0');
     expect(r.proxy.goModH1).toBe(hashGoMod('module github.com/o/inc\n'));
@@ -220,7 +230,7 @@ describe('verifyModule: tags and versions', () => {
     const commit = makeCommit(tree, '2018-01-01T00:00:00Z');
     const repo = makeRepo('o', 'old', [commit]);
     repo.tags['v1.0.0'] = { commit: commit.sha };
-    const r = await verify([{ path: 'github.com/o/old', version: 'v1.0.0', files: tree }], { 'o/old': repo }, { path: 'github.com/o/old', version: 'v1.0.0' });
+    const r = await verify([{ path: 'github.com/o/old', version: 'v1.0.0', files: tree, info: { Time: commit.committerDate } }], { 'o/old': repo }, { path: 'github.com/o/old', version: 'v1.0.0' });
     expect(r.verdict).toBe('consistent');
     expect(r.origin.goModH1).toBe(hashGoMod('module github.com/o/old\n'));
   });
@@ -230,7 +240,7 @@ describe('verifyModule: tags and versions', () => {
     const commit = makeCommit(tree, '2022-05-27T08:00:00Z');
     const repo = makeRepo('go-yaml', 'yaml', [commit]);
     repo.tags['v3.0.1'] = { commit: commit.sha };
-    const r = await verify([{ path: 'gopkg.in/yaml.v3', version: 'v3.0.1', files: tree }], { 'go-yaml/yaml': repo }, { path: 'gopkg.in/yaml.v3', version: 'v3.0.1' });
+    const r = await verify([{ path: 'gopkg.in/yaml.v3', version: 'v3.0.1', files: tree, info: { Time: commit.committerDate } }], { 'go-yaml/yaml': repo }, { path: 'gopkg.in/yaml.v3', version: 'v3.0.1' });
     expect(r.verdict).toBe('consistent');
     expect(r.origin).toMatchObject({ repo: 'go-yaml/yaml', tag: 'v3.0.1', commit: commit.sha });
   });
@@ -241,7 +251,7 @@ describe('verifyModule: tags and versions', () => {
     const commit = makeCommit(origin, '2024-01-01T00:00:00Z');
     const repo = makeRepo('o', 'r', [commit]);
     repo.tags['v1.0.0'] = { commit: commit.sha };
-    const r = await verify([{ path: 'github.com/o/r', version: 'v1.0.0', files: served }], { 'o/r': repo }, { path: 'github.com/o/r', version: 'v1.0.0' });
+    const r = await verify([{ path: 'github.com/o/r', version: 'v1.0.0', files: served, info: { Time: commit.committerDate } }], { 'o/r': repo }, { path: 'github.com/o/r', version: 'v1.0.0' });
     expect(r.verdicts).toEqual(['content-diverged']);
     expect(r.files).toEqual({ added: [], removed: ['gone.go'], modified: ['a.go'] });
     expect(r.diffs?.map((d) => d.path)).toEqual(['a.go', 'gone.go']);
@@ -299,9 +309,10 @@ describe("verifyModule: GitHub tarballs apply .gitattributes export rules, the g
     return r;
   };
   const mv = { path: 'github.com/o/attrs', version: 'v1.0.0' };
+  const info = { Time: commit.committerDate };
 
   it('confirms export-ignored and export-subst files against the git tree and stays consistent', async () => {
-    const r = await verify([{ ...mv, files: tree }], { 'o/attrs': repo() }, mv);
+    const r = await verify([{ ...mv, files: tree, info }], { 'o/attrs': repo() }, mv);
     expect(r.verdict).toBe('consistent');
     expect(r.origin.h1).toBe(r.proxy.h1);
     expect(r.reasons.join('\n')).toMatch(/3 file\(s\) that GitHub's tarball leaves out or rewrites .* internal_test\.go, testdata\/golden\.json, version\.go/);
@@ -309,14 +320,14 @@ describe("verifyModule: GitHub tarballs apply .gitattributes export rules, the g
   });
 
   it('still reports a file that is in neither the tarball nor the git tree', async () => {
-    const r = await verify([{ ...mv, files: { ...tree, 'evil.go': 'package attrs\n\nfunc init() {}\n' } }], { 'o/attrs': repo() }, mv);
+    const r = await verify([{ ...mv, files: { ...tree, 'evil.go': 'package attrs\n\nfunc init() {}\n' }, info }], { 'o/attrs': repo() }, mv);
     expect(r.verdicts).toEqual(['content-diverged']);
     expect(r.files).toEqual({ added: ['evil.go'], removed: [], modified: [] });
     expect(r.origin.h1).not.toBe(r.proxy.h1);
   });
 
   it('does not accept a proxy file whose bytes differ from the committed blob', async () => {
-    const r = await verify([{ ...mv, files: { ...tree, 'testdata/golden.json': '{"ok":false}\n' } }], { 'o/attrs': repo() }, mv);
+    const r = await verify([{ ...mv, files: { ...tree, 'testdata/golden.json': '{"ok":false}\n' }, info }], { 'o/attrs': repo() }, mv);
     expect(r.verdicts).toEqual(['content-diverged']);
     expect(r.files.added).toEqual(['testdata/golden.json']);
   });
@@ -331,7 +342,7 @@ describe('verifyModule: origin failures', () => {
     return repo;
   };
   const mv = { path: 'github.com/o/r', version: 'v1.0.0' };
-  const served: FixtureModule = { path: mv.path, version: mv.version, files };
+  const served: FixtureModule = { path: mv.path, version: mv.version, files, info: { Time: c.committerDate } };
 
   it('follows a renamed repository (301) and says so', async () => {
     const repo = taggedRepo();
@@ -424,7 +435,7 @@ describe('verifyModule: proxy answers and checksums', () => {
   });
 
   it('is unverifiable for a private module (GOPRIVATE), without contacting the proxy', async () => {
-    const r = await verify([{ ...mv, files }], { 'o/r': repo() }, mv, {}, { env: { GOPRIVATE: 'github.com/o/*' } });
+    const r = await verify([{ ...mv, files, info: { Time: c.committerDate } }], { 'o/r': repo() }, mv, {}, { env: { GOPRIVATE: 'github.com/o/*' } });
     expect(r.verdicts).toEqual(['unverifiable']);
     expect(r.unverifiableCause).toBe('private');
     expect(world!.proxyServer.requests).toEqual([]);
@@ -438,7 +449,7 @@ describe('verifyModule: proxy answers and checksums', () => {
 
   it('reports gosum-mismatch for a go.sum hash the proxy content does not match', async () => {
     const wrong = 'h1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=';
-    const r = await verify([{ ...mv, files }], { 'o/r': repo() }, mv, { goSum: { h1: wrong, goModH1: hashGoMod(files['go.mod']) } });
+    const r = await verify([{ ...mv, files, info: { Time: c.committerDate } }], { 'o/r': repo() }, mv, { goSum: { h1: wrong, goModH1: hashGoMod(files['go.mod']) } });
     expect(r.verdicts).toEqual(['gosum-mismatch']);
     expect(r.reasons[0]).toContain(wrong);
     expect(r.origin.h1).toBe(r.proxy.h1);
@@ -446,7 +457,7 @@ describe('verifyModule: proxy answers and checksums', () => {
 
   it('agrees with a matching go.sum and reports sumdb-mismatch from the checksum database', async () => {
     let h1 = '';
-    const r = await verify([{ ...mv, files }], { 'o/r': repo() }, mv, {
+    const r = await verify([{ ...mv, files, info: { Time: c.committerDate } }], { 'o/r': repo() }, mv, {
       sumdb: {
         lookup: async (p, v) => [`${p} ${v} h1:BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB=`, `${p} ${v}/go.mod ${hashGoMod(files['go.mod'])}`],
       },
@@ -461,7 +472,7 @@ describe('verifyModule: proxy answers and checksums', () => {
 
   it('does not call a version consistent when the checksum database answer fails verification', async () => {
     const forged = Object.assign(new Error('signature by an unknown key'), { kind: 'verification-failed' });
-    const r = await verify([{ ...mv, files }], { 'o/r': repo() }, mv, { sumdb: { lookup: async () => Promise.reject(forged) } });
+    const r = await verify([{ ...mv, files, info: { Time: c.committerDate } }], { 'o/r': repo() }, mv, { sumdb: { lookup: async () => Promise.reject(forged) } });
     expect(r.verdicts).toEqual(['unverifiable']);
     expect(r.origin.h1).toBe(r.proxy.h1);
     expect(r.reasons.join('\n')).toMatch(/failed verification \(signature by an unknown key\); treat this as a security problem/);
@@ -469,7 +480,7 @@ describe('verifyModule: proxy answers and checksums', () => {
 
   it('notes a version the checksum database does not know, without failing the check', async () => {
     const missing = Object.assign(new Error('not found'), { kind: 'not-found' });
-    const r = await verify([{ ...mv, files }], { 'o/r': repo() }, mv, { sumdb: { lookup: async () => Promise.reject(missing) } });
+    const r = await verify([{ ...mv, files, info: { Time: c.committerDate } }], { 'o/r': repo() }, mv, { sumdb: { lookup: async () => Promise.reject(missing) } });
     expect(r.verdicts).toEqual(['consistent']);
     expect(r.reasons.join('\n')).toMatch(/checksum database has no record/);
   });

@@ -58,6 +58,9 @@ export interface ScanInput {
   deps: ScanDeps;
 }
 
+/** Most unchanged go.mod files read for existing requirements (one request each in the app). */
+const MAX_OTHER_GOMODS = 50;
+
 /** Rules that come from the divergence check; when all are off, modules are not fetched at all. */
 const VERIFY_RULES: RuleId[] = ['tag-moved', 'tag-missing', 'content-diverged', 'gosum-mismatch', 'sumdb-mismatch', 'proxy-blocked', 'unverifiable'];
 
@@ -161,15 +164,13 @@ export async function scan(input: ScanInput): Promise<ScanResult> {
   const existing = new Set<string>();
   const baseMods = new Map(pairs.filter((p) => p.path.endsWith('go.mod') && p.base !== null).map((p) => [p.path, p.base!]));
   if (input.listGoModFiles) {
+    // Best effort: the other go.mods only widen the look-alike targets, so a failure here must not fail the scan.
     try {
-      for (const path of await input.listGoModFiles('base')) {
-        if (!baseMods.has(path) && !config.skipPaths.some((g) => matchesSkipPath(g, path))) {
-          const text = await read('base', path);
-          if (text !== null) baseMods.set(path, text);
-        }
-      }
-    } catch (e) {
-      errors.push(`cannot list the go.mod files of the base commit: ${errorText(e)}`);
+      const others = (await input.listGoModFiles('base')).filter((p) => !baseMods.has(p) && !config.skipPaths.some((g) => matchesSkipPath(g, p)));
+      const texts = await Promise.all(others.slice(0, MAX_OTHER_GOMODS).map((p) => input.readFile('base', p).catch(() => null)));
+      others.slice(0, MAX_OTHER_GOMODS).forEach((p, i) => texts[i] !== null && baseMods.set(p, texts[i]!));
+    } catch {
+      /* listing failed: the changed go.mods' own requirements still serve */
     }
   }
   for (const [path, text] of baseMods) for (const m of deps.checks.requiredModules(path, text)) existing.add(m);

@@ -95,6 +95,17 @@ describe('scan', () => {
     expect(r.reads).not.toContain('base:README.md');
   });
 
+  it('adds the requirements of unchanged go.mods to the look-alike targets, and survives a failed listing', async () => {
+    const { calls, checks } = recorder();
+    const b: Tree = { ...base, 'other/go.mod': gomod('github.com/acme/app/other', ['github.com/boltdb/bolt v1.3.1']) };
+    await scan({ files: ['go.mod'], ...reader(b, head), listGoModFiles: async () => ['go.mod', 'other/go.mod', 'tools/go.mod'], config: DEFAULT_REPO_CONFIG, deps: { checks } });
+    expect(calls.existing[0]).toEqual(expect.arrayContaining(['github.com/boltdb/bolt', 'golang.org/x/tools', 'github.com/pkg/errors']));
+    const again = recorder();
+    const result = await scan({ files: ['go.mod'], ...reader(b, head), listGoModFiles: () => Promise.reject(new Error('tree too big')), config: DEFAULT_REPO_CONFIG, deps: { checks: again.checks } });
+    expect(result.errors).toEqual([]);
+    expect(again.calls.existing[0]!.sort()).toEqual(['github.com/pkg/errors', 'github.com/spf13/cobra']);
+  });
+
   it('skips go.mod paths listed in skipPaths', async () => {
     const { calls, checks } = recorder();
     const config = parseRepoConfig({ skipPaths: ['tools/go.mod', 'svc/**'] });

@@ -75,3 +75,9 @@ export async function hasWriteAccess(octokit: Octokit, owner: string, repo: stri
     throw e;
   }
 }
+
+/** Every go.mod path at a commit (git trees API, recursive; a truncated tree gives what it holds). */
+export async function listGoModPaths(octokit: Octokit, t: Pick<PullTarget, 'owner' | 'repo'>, sha: string): Promise<string[]> {
+  const { data } = await octokit.rest.git.getTree({ owner: t.owner, repo: t.repo, tree_sha: sha, recursive: 'true' });
+  return data.tree.filter((e) => e.type === 'blob' && typeof e.path === 'string' && (e.path === 'go.mod' || e.path.endsWith('/go.mod'))).map((e) => e.path!);
+}

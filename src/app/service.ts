@@ -13,7 +13,7 @@ import { code, neutraliseMarkers } from '../review/markdown.js';
 import type { Command } from './commands.js';
 import { ignoreMarker, readIgnores } from './ignores.js';
 import { ScanScheduler, type Decision } from './scheduler.js';
-import { CHECK_NAME, getPullTarget, hasWriteAccess, listPullFiles, mergeBase, readFileAt, type Octokit, type PullTarget } from './github.js';
+import { CHECK_NAME, getPullTarget, hasWriteAccess, listGoModPaths, listPullFiles, mergeBase, readFileAt, type Octokit, type PullTarget } from './github.js';
 
 /** The logger Probot hands out (pino), reduced to what we call. */
 export interface Log {
@@ -184,6 +184,7 @@ export class ModWardenService {
       result = await scan({
         files: touched,
         readFile: (ref, path) => readFileAt(octokit, t, path, refs[ref]),
+        listGoModFiles: (ref) => listGoModPaths(octokit, t, refs[ref]),
         config,
         extraIgnores: readIgnores(comments, cr.botLogin),
         deps: this.options.scanDeps,

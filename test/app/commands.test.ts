@@ -3,7 +3,7 @@ import { parseCommand } from '../../src/app/commands.js';
 import { ignoreMarker, readIgnores } from '../../src/app/ignores.js';
 import {
   API, BASE, BASE_GOMOD, GOMOD_PATCH, HEAD, HEAD_GOMOD, MERGE_BASE, REPO,
-  checkRunCreated, checksWith, finding, mockConfig, mockFile, payload, startApp,
+  checkRunCreated, checksWith, finding, mockConfig, mockFile, mockTree, payload, startApp,
 } from './harness.js';
 
 beforeEach(() => {
@@ -39,6 +39,7 @@ function mockScan(scope: nock.Scope, comments: object[] = []) {
   mockFile(scope, 'go.mod', MERGE_BASE, BASE_GOMOD);
   mockFile(scope, 'go.mod', HEAD, HEAD_GOMOD);
   mockFile(scope, 'go.sum', HEAD, null);
+  mockTree(scope, MERGE_BASE, ['go.mod']);
 }
 
 describe('parseCommand', () => {
@@ -187,6 +188,7 @@ describe('/ignore', () => {
     mockFile(scope, 'go.mod', MERGE_BASE, BASE_GOMOD);
     mockFile(scope, 'go.mod', HEAD, HEAD_GOMOD);
     mockFile(scope, 'go.sum', HEAD, null);
+    mockTree(scope, MERGE_BASE, ['go.mod']);
     await probot.receive({ id: 'i-1', name: 'issue_comment', payload: comment('/ignore github.com/boltdb-go/bolt@v1.3.1 vetted: internal mirror of bolt, SEC-77') });
     await service.idle();
     expect(replies[0]).toMatch(/^Ignoring `github.com\/boltdb-go\/bolt@v1.3.1` on this pull request, as asked by @octocat: vetted: internal mirror of bolt, SEC-77/);

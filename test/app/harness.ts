@@ -133,3 +133,16 @@ export function mockFile(scope: nock.Scope, path: string, ref: string, text: str
 export function checkRunCreated(id = 4242) {
   return { id, html_url: `https://github.com/acme/service/runs/${id}`, status: 'in_progress', app: { id: 123, slug: 'modwarden' } };
 }
+
+/** Mocks the recursive git tree of a commit (the app lists the base's go.mod files for existing requirements). */
+export function mockTree(scope: nock.Scope, sha: string, paths: string[]): nock.Scope {
+  return scope
+    .get(`${REPO}/git/trees/${sha}`)
+    .query({ recursive: 'true' })
+    .reply(200, {
+      sha,
+      url: `${API}${REPO}/git/trees/${sha}`,
+      tree: paths.map((path) => ({ path, mode: '100644', type: 'blob', sha: '0'.repeat(40), size: 100, url: `${API}${REPO}/git/blobs/${'0'.repeat(40)}` })),
+      truncated: false,
+    });
+}

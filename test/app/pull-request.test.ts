@@ -1,7 +1,7 @@
 import nock from 'nock';
 import {
   API, BASE, BASE_GOMOD, GOMOD_PATCH, HEAD, HEAD_GOMOD, MERGE_BASE, REPO,
-  checkRunCreated, checksWith, finding, mockConfig, mockFile, payload, startApp,
+  checkRunCreated, checksWith, finding, mockConfig, mockFile, mockTree, payload, startApp,
 } from './harness.js';
 
 beforeEach(() => {
@@ -27,6 +27,7 @@ function mockPrReads(scope: nock.Scope, files: object[], gomod: { base: string |
   mockFile(scope, 'go.mod', MERGE_BASE, gomod.base);
   mockFile(scope, 'go.mod', HEAD, gomod.head);
   mockFile(scope, 'go.sum', HEAD, null);
+  mockTree(scope, MERGE_BASE, gomod.base === null ? ['README.md'] : ['README.md', 'go.mod']);
   return scope;
 }
 
@@ -246,6 +247,7 @@ describe('pull_request events', () => {
     mockFile(scope, 'go.mod', MERGE_BASE, BASE_GOMOD);
     mockFile(scope, 'go.mod', forkHead, HEAD_GOMOD);
     mockFile(scope, 'go.sum', forkHead, null);
+    mockTree(scope, MERGE_BASE, ['go.mod']);
     await probot.receive({ id: 'delivery-11', name: 'pull_request', payload: payload('pull_request.opened.fork') });
     await service.idle();
     expect(updates[0]).toMatchObject({ status: 'completed', conclusion: 'success' });

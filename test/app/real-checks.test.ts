@@ -6,7 +6,7 @@
 import nock from 'nock';
 import { createScanDeps } from '../../src/scan-deps.js';
 import { startBoltWorld, worldSettings, type BoltWorld } from './boltdb-world.js';
-import { API, BASE, BASE_GOMOD, GOMOD_PATCH, HEAD, HEAD_GOMOD, MERGE_BASE, REPO, checkRunCreated, mockConfig, mockFile, payload, startApp } from './harness.js';
+import { API, BASE, BASE_GOMOD, GOMOD_PATCH, HEAD, HEAD_GOMOD, MERGE_BASE, REPO, checkRunCreated, mockConfig, mockFile, mockTree, payload, startApp } from './harness.js';
 
 let world: BoltWorld | null = null;
 beforeEach(() => {
@@ -29,6 +29,9 @@ function mockPr(scope: nock.Scope) {
   mockFile(scope, 'go.mod', MERGE_BASE, BASE_GOMOD);
   mockFile(scope, 'go.mod', HEAD, HEAD_GOMOD);
   mockFile(scope, 'go.sum', HEAD, 'github.com/boltdb-go/bolt v1.3.1/go.mod h1:not-the-right-hash=\n');
+  // An unchanged sub-module: its requirements join the look-alike targets.
+  mockTree(scope, MERGE_BASE, ['go.mod', 'tools/go.mod']);
+  mockFile(scope, 'tools/go.mod', MERGE_BASE, 'module github.com/acme/service/tools\n\ngo 1.21\n\nrequire golang.org/x/tools v0.12.0\n');
 }
 
 describe('app with the real checks', () => {

@@ -470,7 +470,8 @@ export class GitHubOriginClient {
       throw new RedirectNotAllowedError(location, from);
     }
     const sameOrigin = next.origin === this.apiOrigin;
-    const listed = next.protocol === 'https:' && this.allowedHosts.has(next.host.toLowerCase());
+    // Listed hosts need https, or the API's own scheme (plain http only for a local test API).
+    const listed = (next.protocol === 'https:' || next.protocol === new URL(this.apiOrigin).protocol) && this.allowedHosts.has(next.host.toLowerCase());
     const allowed = kind === 'api' ? sameOrigin : sameOrigin || listed;
     if (!allowed || next.username || next.password) throw new RedirectNotAllowedError(next.href, from);
     return next.href;

@@ -275,6 +275,26 @@ describe('GitHubOriginClient against the fake GitHub API', () => {
     expect(gh.requests).toHaveLength(1);
   });
 
+  it('follows a tarball redirect to an allowed download host without sending it the token', async () => {
+    const download = await startGitHubServer({ repos: gh.state.repos });
+    try {
+      gh.state.tarballRedirectBase = download.url;
+      const c = client({ token: 'tok', allowedRedirectHosts: [new URL(download.url).host] });
+      const entries: TarEntry[] = [];
+      await c.streamTarball('o', 'r', c1.sha, (e) => entries.push(e));
+      expect(entries.map((e) => e.path).sort()).toEqual(['a.go', 'go.mod']);
+      expect(gh.requests[0].authorization).toBe('Bearer tok');
+      expect(download.requests).toEqual([{ method: 'GET', path: `/codeload/o/r/legacy.tar.gz/${c1.sha}`, authorization: undefined }]);
+    } finally {
+      await download.close();
+    }
+  });
+
+  it('refuses an API redirect that leaves the API host', async () => {
+    gh.state.faults = [{ match: /git\/ref/, status: 301, headers: { location: 'http://127.0.0.2:9/repositories/1/git/ref/tags/v1.0.0' }, body: '{}' }];
+    await expect(client().resolveTag('o', 'r', 'v1.0.0')).rejects.toBeInstanceOf(RedirectNotAllowedError);
+  });
+
   it('stops a tarball larger than the cap', async () => {
     const big = makeCommit({ 'blob.bin': randomBytes(400_000) }, '2024-03-01T00:00:00Z');
     gh.state.repos['o/r'].commits[big.sha] = big;

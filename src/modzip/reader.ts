@@ -4,8 +4,9 @@
  * that dirhash.HashZip would compute. Nothing is held in memory but digests, unless keepContent asks.
  */
 import { open, stat, type FileHandle } from 'node:fs/promises';
+import { WindowedFileReader } from './file-reader.js';
 import { createHash } from 'node:crypto';
-import { crc32, inflateRawSync } from 'node:zlib';
+import { createInflateRaw, crc32, inflateRawSync } from 'node:zlib';
 import yauzl, { type Entry, type ZipFile } from 'yauzl';
 import { canonicalVersion, checkFilePath, checkModuleVersion, ModuleError } from '../gomod/module.js';
 import { CollisionChecker, MAX_GO_MOD, MAX_LICENSE, MAX_ZIP_FILE } from './fileset.js';
@@ -92,39 +93,30 @@ export async function readModuleZip(
 ): Promise<ModuleZipContents> {
   const limits = { ...DEFAULT_ZIP_LIMITS, ...opts.limits };
   checkModule(mv);
-  const zip = await openZip(source, limits);
-  let fh: FileHandle | null = null;
+  const { zip, raw, close } = await openZip(source, limits);
   try {
     const entries = await readCentralDirectory(zip, limits);
     const checked = checkEntries(entries, `${mv.path}@${mv.version}/`, limits);
-    // Small entries are read in one positional read and inflated in one call: a zlib stream per entry
-    // costs more than the hashing itself for the typical module of many small files.
-    let readRaw: RawReader;
-    if (typeof source === 'string') {
-      fh = await open(source, 'r');
-      const handle = fh;
-      readRaw = async (start, len) => {
-        const buf = Buffer.allocUnsafe(len);
-        const { bytesRead } = await handle.read(buf, 0, len, start);
-        if (bytesRead !== len) throw new Error('unexpected end of file');
-        return buf;
-      };
-    } else {
-      readRaw = async (start, len) => {
-        if (start + len > source.length) throw new Error('unexpected end of file');
-        return source.subarray(start, start + len);
-      };
-    }
-    return await hashEntries(zip, checked, limits, opts.keepContent, readRaw);
+    return await hashEntries(zip, checked, limits, opts.keepContent, raw);
   } finally {
-    zip.close();
-    await fh?.close();
+    await close();
   }
 }
 
-type RawReader = (start: number, length: number) => Promise<Buffer>;
+/** Streamed entries go through a reused buffer of this size (no garbage per piece for stored data). */
+const PIECE = 256 << 10;
 
-/** Entries this small (compressed and declared) take the one-shot path; the rest are streamed. */
+// The local file header in front of an entry's data: checked like yauzl does, parsed without a second read.
+async function dataStart(raw: RawSource, entry: Entry, fileSize: number): Promise<number> {
+  const off = entry.relativeOffsetOfLocalHeader;
+  const h = await raw.range(off, 30);
+  if (h.readUInt32LE(0) !== 0x04034b50) throw new Error(`invalid local file header signature: 0x${h.readUInt32LE(0).toString(16)}`);
+  const start = off + 30 + h.readUInt16LE(26) + h.readUInt16LE(28);
+  if (start + entry.compressedSize > fileSize) throw new Error(`file data overflows file bounds: ${start} + ${entry.compressedSize} > ${fileSize}`);
+  return start;
+}
+
+/** Entries this small (compressed and declared) are read and inflated in one go; the rest are streamed. */
 const ONE_SHOT_MAX = 1 << 20;
 
 /**
@@ -133,7 +125,7 @@ const ONE_SHOT_MAX = 1 << 20;
  */
 export async function zipModuleVersion(source: string | Buffer, limits: Partial<ZipLimits> = {}): Promise<{ path: string; version: string }> {
   const lim = { ...DEFAULT_ZIP_LIMITS, ...limits };
-  const zip = await openZip(source, lim);
+  const { zip, close } = await openZip(source, lim);
   try {
     const entries = await readCentralDirectory(zip, lim);
     let prefix: string | null = null;
@@ -150,7 +142,7 @@ export async function zipModuleVersion(source: string | Buffer, limits: Partial<
     const at = prefix.lastIndexOf('@');
     return { path: prefix.slice(0, at), version: prefix.slice(at + 1, -1) };
   } finally {
-    zip.close();
+    await close();
   }
 }
 
@@ -165,7 +157,22 @@ function checkModule(mv: { path: string; version: string }): void {
   }
 }
 
-async function openZip(source: string | Buffer, limits: ZipLimits): Promise<ZipFile> {
+interface OpenedZip {
+  zip: ZipFile;
+  /** Raw byte ranges of the zip file (same file as yauzl reads). */
+  raw: RawSource;
+  close(): Promise<void>;
+}
+
+/** Raw access to the zip's bytes. Returned buffers are only valid until the next call. */
+interface RawSource {
+  /** A range, typically small (headers, small entries). */
+  range(start: number, length: number): Promise<Buffer>;
+  /** A range read into `buf` (reused by the caller), or a view of an in-memory zip. */
+  readInto(buf: Buffer, start: number, length: number): Promise<Buffer>;
+}
+
+async function openZip(source: string | Buffer, limits: ZipLimits): Promise<OpenedZip> {
   const size = typeof source === 'string' ? (await statOrReject(source)).size : source.length;
   if (size > limits.maxZipBytes) {
     throw new ZipRejectedError(null, `module zip file is too large (${size} bytes; limit is ${limits.maxZipBytes} bytes)`);
@@ -173,11 +180,33 @@ async function openZip(source: string | Buffer, limits: ZipLimits): Promise<ZipF
   // decodeStrings:false keeps names as raw bytes, as Go reads them (yauzl would otherwise prefer the
   // Info-ZIP Unicode Path extra field, which Go ignores: a name Go and we would see differently).
   const options = { lazyEntries: true, decodeStrings: false, validateEntrySizes: false, autoClose: false, strictFileNames: false };
-  try {
-    return typeof source === 'string' ? await yauzl.openPromise(source, options) : await yauzl.fromBufferPromise(source, options);
-  } catch (e) {
-    throw new ZipRejectedError(null, `not a valid zip file: ${(e as Error).message}`);
+  if (typeof source !== 'string') {
+    const zip = await yauzl.fromBufferPromise(source, options).catch(notAZip);
+    const view = async (start: number, len: number) => {
+      if (start + len > source.length) throw new Error('unexpected end of file');
+      return source.subarray(start, start + len);
+    };
+    return { zip, raw: { range: view, readInto: (_b, start, len) => view(start, len) }, close: async () => zip.close() };
   }
+  let fh: FileHandle;
+  try {
+    fh = await open(source, 'r');
+  } catch (e) {
+    throw new ZipRejectedError(null, `cannot read ${source}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  const reader = new WindowedFileReader(fh, size);
+  try {
+    const zip = await yauzl.fromRandomAccessReaderPromise(reader, size, options).catch(notAZip);
+    const raw: RawSource = { range: (start, len) => reader.range(start, len), readInto: (b, start, len) => reader.readInto(b, start, len) };
+    return { zip, raw, close: async () => (zip.close(), await fh.close()) };
+  } catch (e) {
+    await fh.close();
+    throw e;
+  }
+}
+
+function notAZip(e: Error): never {
+  throw new ZipRejectedError(null, `not a valid zip file: ${e.message}`);
 }
 
 async function statOrReject(path: string) {
@@ -273,8 +302,9 @@ async function hashEntries(
   checked: CheckedEntry[],
   limits: ZipLimits,
   keepContent: ReadOptions['keepContent'],
-  readRaw: RawReader,
+  raw: RawSource,
 ): Promise<ModuleZipContents> {
+  const piece = Buffer.allocUnsafe(PIECE);
   const hashed: HashedFile[] = [];
   const files: ModuleFile[] = [];
   let goModH1: string | null = null;
@@ -301,23 +331,29 @@ async function hashEntries(
       }
       sha.update(chunk);
       crc = crc32(chunk, crc);
-      if (keep) chunks.push(chunk);
+      // Chunks may be views of a reused buffer: copy what we keep.
+      if (keep) chunks.push(Buffer.from(chunk));
     };
+    let start: number;
+    try {
+      start = await dataStart(raw, c.entry, zip.fileSize);
+    } catch (e) {
+      throw new ZipRejectedError(c.name, `corrupt entry: ${(e as Error).message}`);
+    }
     if (c.entry.compressedSize <= ONE_SHOT_MAX && declared <= ONE_SHOT_MAX) {
-      let raw: Buffer;
+      let bytes: Buffer;
       try {
-        const { fileDataStart } = await zip.readLocalFileHeaderPromise(c.entry, { minimal: true });
-        raw = await readRaw(fileDataStart, c.entry.compressedSize);
+        bytes = await raw.range(start, c.entry.compressedSize);
       } catch (e) {
         throw new ZipRejectedError(c.name, `corrupt entry: ${(e as Error).message}`);
       }
       let data: Buffer;
       if (c.entry.compressionMethod === 0) {
-        data = raw;
+        data = bytes;
       } else {
         try {
           // maxOutputLength caps what zlib may produce: one byte over the declared size is enough to refuse.
-          data = inflateRawSync(raw, { maxOutputLength: declared + 1 });
+          data = inflateRawSync(bytes, { maxOutputLength: declared + 1 });
         } catch (e) {
           if ((e as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
             throw new ZipRejectedError(c.name, `uncompressed data is larger than its declared size (${declared} bytes)`);
@@ -327,19 +363,7 @@ async function hashEntries(
       }
       take(data);
     } else {
-      let stream: NodeJS.ReadableStream;
-      try {
-        stream = await zip.openReadStreamPromise(c.entry);
-      } catch (e) {
-        throw new ZipRejectedError(c.name, `corrupt entry: ${(e as Error).message}`);
-      }
-      try {
-        for await (const chunk of stream as AsyncIterable<Buffer>) take(chunk);
-      } catch (e) {
-        (stream as unknown as { destroy?: () => void }).destroy?.();
-        if (e instanceof ZipRejectedError) throw e;
-        throw new ZipRejectedError(c.name, `corrupt data: ${(e as Error).message}`);
-      }
+      await streamEntry(c, start, raw, piece, take);
     }
     if (n !== declared) throw new ZipRejectedError(c.name, `uncompressed data is ${n} bytes but ${declared} were declared`);
     // Go's archive/zip skips the check when the header's CRC is 0; so do we, to hash what Go accepts.
@@ -354,6 +378,51 @@ async function hashEntries(
     if (c.rel === 'go.mod') goModH1 = hash1([{ name: 'go.mod', sha256 }]);
   }
   return { h1: hash1(hashed), goModH1, files };
+}
+
+// A large entry, in pieces: stored data is hashed straight from the reused buffer; deflated data goes
+// through one inflate stream whose every output chunk is counted by `take` (which throws on a bomb).
+async function streamEntry(c: CheckedEntry, start: number, raw: RawSource, piece: Buffer, take: (b: Buffer) => void): Promise<void> {
+  const size = c.entry.compressedSize;
+  const read = async (pos: number, len: number) => {
+    try {
+      return await raw.readInto(piece, start + pos, len);
+    } catch (e) {
+      throw new ZipRejectedError(c.name, `corrupt entry: ${(e as Error).message}`);
+    }
+  };
+  if (c.entry.compressionMethod === 0) {
+    for (let pos = 0; pos < size; pos += PIECE) take(await read(pos, Math.min(PIECE, size - pos)));
+    return;
+  }
+  const inflate = createInflateRaw({ chunkSize: 64 << 10 });
+  let failure: unknown = null;
+  const ended = new Promise<void>((resolve) => {
+    inflate.on('data', (chunk: Buffer) => {
+      if (failure) return;
+      try {
+        take(chunk);
+      } catch (e) {
+        failure = e;
+        inflate.destroy();
+        resolve();
+      }
+    });
+    inflate.on('error', (e) => {
+      failure ??= new ZipRejectedError(c.name, `corrupt data: ${e.message}`);
+      resolve();
+    });
+    inflate.on('end', resolve);
+    inflate.on('close', resolve);
+  });
+  for (let pos = 0; pos < size && !failure; pos += PIECE) {
+    const chunk = await read(pos, Math.min(PIECE, size - pos));
+    // The piece buffer is reused: wait until zlib has consumed this chunk before reading the next one.
+    await Promise.race([new Promise<void>((resolve) => inflate.write(chunk, () => resolve())), ended]);
+  }
+  if (!failure) inflate.end();
+  await ended;
+  if (failure) throw failure;
 }
 
 function hex32(n: number): string {

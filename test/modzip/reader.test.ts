@@ -133,9 +133,21 @@ const hostile: { title: string; zip: () => Buffer; entry: string | null; reason:
   { title: 'major version mismatch', zip: () => buildRawZip([]), entry: null, reason: /mismatched module path/, mv: { path: 'example.com/m', version: 'v2.0.0' } },
 ];
 
-describe('readModuleZip refuses hostile zips, naming the entry', () => {
-  it.each(hostile.map((h) => [h.title, h] as const))('%s', async (_title, h) => {
-    const err = await readModuleZip(h.zip(), h.mv ?? MV, { limits: h.limits }).then(
+let hostileDir: string;
+beforeAll(() => {
+  hostileDir = mkdtempSync(join(tmpdir(), 'hostile-'));
+});
+afterAll(() => rmSync(hostileDir, { recursive: true, force: true }));
+
+describe.each(['bytes', 'file'] as const)('readModuleZip refuses hostile zips (read from %s), naming the entry', (from) => {
+  it.each(hostile.map((h, i) => [h.title, h, i] as const))('%s', async (_title, h, i) => {
+    let source: string | Buffer = h.zip();
+    if (from === 'file') {
+      const file = join(hostileDir, `${i}.zip`);
+      writeFileSync(file, source);
+      source = file;
+    }
+    const err = await readModuleZip(source, h.mv ?? MV, { limits: h.limits }).then(
       () => null,
       (e: unknown) => e,
     );

@@ -2,6 +2,7 @@ import { writeFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deflateRawSync } from 'node:zlib';
+import { randomBytes } from 'node:crypto';
 import { readModuleZip, zipModuleVersion, ZipRejectedError } from '../../src/modzip/reader.js';
 import { hashGoMod } from '../../src/modzip/hash.js';
 import { buildModuleZip } from '../helpers/module-zip.js';
@@ -117,6 +118,24 @@ const hostile: { title: string; zip: () => Buffer; entry: string | null; reason:
     reason: /total uncompressed size/,
     limits: { maxTotalUncompressed: 20 * MB },
   },
+  {
+    title: 'large entry (streamed) inflating past its declared size',
+    zip: () => buildRawZip([{ name: P + 'big.bin', rawData: deflateRawSync(randomBytes(3 * MB), { level: 0 }), declaredSize: 2 * MB, crc: 0 }]),
+    entry: P + 'big.bin',
+    reason: /larger than its declared size \(2097152 bytes\)/,
+  },
+  {
+    title: 'large entry (streamed) with corrupt deflate data',
+    zip: () => buildRawZip([{ name: P + 'big.bin', rawData: Buffer.concat([deflateRawSync(randomBytes(MB), { level: 0 }).subarray(0, MB), randomBytes(MB)]), declaredSize: 3 * MB, crc: 0 }]),
+    entry: P + 'big.bin',
+    reason: /corrupt data|were declared/,
+  },
+  {
+    title: 'large stored entry with a bad CRC',
+    zip: () => buildRawZip([{ name: P + 'big.bin', data: randomBytes(2 * MB), method: 0, crc: 0xdeadbeef }]),
+    entry: P + 'big.bin',
+    reason: /checksum error/,
+  },
   { title: 'go.mod over 16 MiB', zip: () => buildRawZip([{ name: P + 'go.mod', data: 'module x\n', declaredSize: 17 * MB }]), entry: P + 'go.mod', reason: /go.mod file too large \(max size is 16777216 bytes\)/ },
   { title: 'LICENSE over 16 MiB', zip: () => buildRawZip([{ name: P + 'LICENSE', rawData: deflatedZeros(17 * MB), declaredSize: 17 * MB }]), entry: P + 'LICENSE', reason: /LICENSE file too large/ },
   { title: 'too many entries', zip: () => buildRawZip(Array.from({ length: 11 }, (_, i) => ({ name: P + `f${i}.go`, data: 'x' }))), entry: null, reason: /11 entries \(limit is 10\)/, limits: { maxEntries: 10 } },
@@ -168,5 +187,29 @@ describe('zipModuleVersion', () => {
   it('finds a path containing @ in no element but the last', async () => {
     const zip = buildRawZip([{ name: 'github.com/a/b/v2@v2.3.4-pre.1/x.go', data: 'x' }]);
     expect(await zipModuleVersion(zip)).toEqual({ path: 'github.com/a/b/v2', version: 'v2.3.4-pre.1' });
+  });
+});
+
+describe('readModuleZip on large entries (streamed path)', () => {
+  it('hashes large stored and deflated entries like the in-memory reference', async () => {
+    const a = randomBytes(3 * MB);
+    const b = Buffer.from('package big // text\n'.repeat(200_000));
+    const zip = buildRawZip([
+      { name: P + 'a.bin', data: a, method: 0 },
+      { name: P + 'b.go', data: b, method: 8 },
+      { name: P + 'go.mod', data: 'module example.com/m\n' },
+    ]);
+    const want = (await readModuleZip(await buildModuleZip(MV.path, MV.version, { 'a.bin': a, 'b.go': b, 'go.mod': 'module example.com/m\n' }), MV)).h1;
+    const dir = mkdtempSync(join(tmpdir(), 'modzip-large-'));
+    try {
+      const file = join(dir, 'large.zip');
+      writeFileSync(file, zip);
+      const got = await readModuleZip(file, MV, { keepContent: (p) => p === 'b.go' });
+      expect(got.h1).toBe(want);
+      expect(got.files.find((f) => f.path === 'b.go')!.content!.equals(b)).toBe(true);
+      expect((await readModuleZip(zip, MV)).h1).toBe(want);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -157,7 +157,10 @@ export async function scan(input: ScanInput): Promise<ScanResult> {
       return null;
     }
   };
-  const pairs: FilePair[] = await Promise.all(modFiles.map(async (path) => ({ path, base: await read('base', path), head: await read('head', path) })));
+  const sumFiles = scanned.filter((p) => p === 'go.sum' || p.endsWith('/go.sum'));
+  const pairs: FilePair[] = await Promise.all(
+    [...modFiles, ...sumFiles].map(async (path) => ({ path, base: await read('base', path), head: await read('head', path) })),
+  );
   const { changes, findings: parseFindings } = deps.checks.diff(pairs.filter((p) => p.base !== null || p.head !== null));
 
   // The repo's existing requirements (base side) feed the "looks like one you already use" check.
@@ -175,7 +178,10 @@ export async function scan(input: ScanInput): Promise<ScanResult> {
   }
   for (const [path, text] of baseMods) for (const m of deps.checks.requiredModules(path, text)) existing.add(m);
 
-  const goSums = new Map<string, { path: string; content: string } | null>();
+  // go.sum files already read (changed ones) are reused; the others are read once, on demand.
+  const goSums = new Map<string, { path: string; content: string } | null>(
+    pairs.filter((p) => sumFiles.includes(p.path)).map((p) => [p.path, p.head === null ? null : { path: p.path, content: p.head }]),
+  );
   const goSumFor = async (goModPath: string) => {
     const path = joinPath(dirOf(goModPath), 'go.sum');
     if (!goSums.has(path)) {

@@ -62,7 +62,7 @@ describe('scan', () => {
   };
   const head: Tree = {
     'go.mod': gomod('github.com/acme/app', ['github.com/pkg/errors v0.9.1', 'github.com/spf13/cobra v1.8.0', 'github.com/boltdb-go/bolt v1.3.1']),
-    'go.sum': 'github.com/boltdb-go/bolt v1.3.1 h1:AAAA\n',
+    'go.sum': 'github.com/boltdb-go/bolt v1.3.1 h1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n',
     'tools/go.mod': gomod('github.com/acme/app/tools', ['golang.org/x/tools v0.12.0', 'github.com/evil/thing v0.0.1']),
     'svc/go.mod': gomod('github.com/acme/app/svc', ['github.com/lib/pq v1.10.9']),
   };
@@ -114,11 +114,25 @@ describe('scan', () => {
     expect(calls.verify.every((c) => c.startsWith('go.mod:'))).toBe(true);
   });
 
-  it('a go.sum-only change reads its go.mod too', async () => {
+  it('a go.sum-only change re-verifies the versions whose go.sum lines changed', async () => {
+    const { calls, checks } = recorder();
+    const mod = gomod('github.com/acme/app', ['github.com/pkg/errors v0.9.1', 'github.com/spf13/cobra v1.7.0']);
+    const b: Tree = { 'go.mod': mod, 'go.sum': 'github.com/pkg/errors v0.9.1 h1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\ngithub.com/spf13/cobra v1.7.0 h1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n' };
+    const h: Tree = { 'go.mod': mod, 'go.sum': 'github.com/pkg/errors v0.9.1 h1:BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB=\ngithub.com/spf13/cobra v1.7.0 h1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\ngithub.com/not/required v1.0.0 h1:BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB=\n' };
+    const r = reader(b, h);
+    const result = await scan({ files: ['go.sum'], readFile: r.readFile, config: DEFAULT_REPO_CONFIG, deps: { checks } });
+    expect(r.reads).toEqual(expect.arrayContaining(['base:go.mod', 'head:go.mod', 'base:go.sum', 'head:go.sum']));
+    expect(calls.verify).toEqual(['go.mod:github.com/pkg/errors@v0.9.1']);
+    expect(calls.goSum).toEqual(['go.sum']);
+    expect(calls.typosquat).toEqual([]);
+    expect(result.modules).toEqual([expect.objectContaining({ module: 'github.com/pkg/errors', from: 'v0.9.1', to: 'v0.9.1', line: 6 })]);
+  });
+
+  it('a malformed go.sum is a parse error on its line', async () => {
     const { checks } = recorder();
-    const r = reader(base, head);
-    await scan({ files: ['go.sum'], readFile: r.readFile, config: DEFAULT_REPO_CONFIG, deps: { checks } });
-    expect(r.reads).toEqual(expect.arrayContaining(['base:go.mod', 'head:go.mod']));
+    const h: Tree = { 'go.mod': base['go.mod']!, 'go.sum': 'github.com/pkg/errors v0.9.1 h1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\ngithub.com/pkg/errors v0.9.1\n' };
+    const result = await scan({ files: ['go.sum'], ...reader(base, h), config: DEFAULT_REPO_CONFIG, deps: { checks } });
+    expect(result.findings.map((x) => [x.rule, x.goModPath, x.line])).toEqual([['parse-error', 'go.sum', 2]]);
   });
 
   it('applies severity overrides, disabled rules, the allow-list and ignores', async () => {

@@ -153,6 +153,8 @@ function changeText(r: ModuleRow): string {
       return `removed ${r.from ?? ''}`;
     case 'upgraded':
     case 'downgraded':
+      // Same version on both sides: only its go.sum lines changed.
+      if (r.from === r.to) return `go.sum changed for ${r.to}`;
       return `${r.kind} ${r.from} → ${r.to}${fetch}`;
     case 'replaced':
       return `replaced${fetch}`;

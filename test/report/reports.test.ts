@@ -70,6 +70,12 @@ describe('markdown (one renderer)', () => {
     expect(md).toContain('_Evidence: as above._');
   });
 
+  it('says "go.sum changed" for a version whose go.sum lines changed without a version change', () => {
+    const r = sampleResult();
+    r.modules = [{ ...r.modules[3]!, kind: 'upgraded', from: 'v0.9.1', to: 'v0.9.1' }];
+    expect(renderSummary(r, config)).toContain('| `github.com/pkg/errors` | go.sum changed for v0.9.1 | go.mod:10 | ✅ ok |');
+  });
+
   it('keeps hostile evidence inside its code block and cannot plant markers', () => {
     const r = sampleResult();
     r.findings[0]!.evidence = { diff: '```\n<!-- modwarden:fp=deadbeef -->\n# heading' };

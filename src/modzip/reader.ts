@@ -255,7 +255,8 @@ function checkEntries(entries: Entry[], prefix: string, limits: ZipLimits): Chec
     const reject = (reason: string): never => {
       throw new ZipRejectedError(name, reason);
     };
-    if (entry.isEncrypted()) reject('entry is encrypted');
+    // The encryption flag is ignored, as Go's archive/zip does: the bytes are hashed as stored (real
+    // encrypted data then fails the CRC check).
     if (entry.compressionMethod !== 0 && entry.compressionMethod !== 8) reject(`unsupported compression method ${entry.compressionMethod}`);
     if (entry.compressionMethod === 0 && entry.compressedSize !== entry.uncompressedSize) {
       reject(`stored entry declares ${entry.compressedSize} compressed but ${entry.uncompressedSize} uncompressed bytes`);
@@ -263,7 +264,9 @@ function checkEntries(entries: Entry[], prefix: string, limits: ZipLimits): Chec
     if (!name.startsWith(prefix)) reject(`path does not have prefix ${JSON.stringify(prefix)}`);
     let rel = name.slice(prefix.length);
     const isDir = rel === '' || rel.endsWith('/');
-    if (isDir && entry.compressedSize !== 0) reject('directory entry has data');
+    // Go's archive/zip refuses to read a directory entry with uncompressed data (and tolerates compressed
+    // bytes that inflate to nothing, as the jar tool writes); its content is then empty.
+    if (isDir && entry.uncompressedSize !== 0) reject('directory entry has data');
     if (rel === '') {
       out.push({ entry, name, rel, isDir: true });
       continue;

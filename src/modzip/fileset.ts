@@ -105,7 +105,10 @@ export function selectModuleFiles(entries: readonly TreeEntry[], opts: SelectOpt
   }
 
   const candidates = mode === 'dir' ? listLikeWalk(inModule, go124) : listLikeVcs(inModule, entries, subdir);
-  const checked = checkFiles(candidates.files, go124);
+  // checkFiles reads the go version only from a regular root go.mod among its files (a symlinked one counts
+  // for the directory walk, which reads it with os.ReadFile, but not here).
+  const rootGoModListed = candidates.files.some((f) => f.path === 'go.mod' && f.type === 'file');
+  const checked = checkFiles(candidates.files, go124 && rootGoModListed);
   const result: FileSelection = {
     files: checked.valid,
     omitted: [...checked.omitted, ...candidates.omitted],

@@ -122,3 +122,29 @@ describe('golang/mod create/exclude_vendor_go124.txt at 9cd0e4c (superseded by t
     expect(hashOf(withoutNested, `${t.path}@${t.version}`, (p) => content.get(p)!)).toBe(t.hash);
   });
 });
+
+describe('Go 1.24 vendor rules and where the go version is read from', () => {
+  const goMod124 = 'module example.com/m\n\ngo 1.24\n';
+  const tree = (rootGoMod: 'file' | 'symlink'): TreeEntry[] => [
+    { path: 'go.mod', type: rootGoMod, size: goMod124.length },
+    { path: 'vendor', type: 'dir', size: 0 },
+    { path: 'vendor/modules.txt', type: 'file', size: 3 },
+    { path: 'pkg', type: 'dir', size: 0 },
+    { path: 'pkg/vendor', type: 'dir', size: 0 },
+    { path: 'pkg/vendor/v.go', type: 'file', size: 3 },
+  ];
+
+  it('applies the 1.24 rules in both phases with a regular root go.mod', () => {
+    const sel = selectModuleFiles(tree('file'), { modulePath: 'example.com/m', version: 'v1.0.0', mode: 'dir', goMod: goMod124 });
+    expect(sel.files.map((f) => f.path)).toEqual(['go.mod', 'pkg/vendor/v.go']);
+    expect(sel.omitted).toContainEqual({ path: 'vendor/modules.txt', reason: 'file is in vendor directory' });
+  });
+
+  it('with a symlinked root go.mod, only the directory walk (os.ReadFile follows it) uses the 1.24 rules', () => {
+    const sel = selectModuleFiles(tree('symlink'), { modulePath: 'example.com/m', version: 'v1.0.0', mode: 'dir', goMod: goMod124 });
+    // The walk drops vendor/modules.txt (1.24); checkFiles sees no regular go.mod and applies the old
+    // offset rule, which drops pkg/vendor/v.go.
+    expect(sel.files.map((f) => f.path)).toEqual([]);
+    expect(sel.omitted.map((o) => o.path).sort()).toEqual(['go.mod', 'pkg/vendor/v.go', 'vendor/modules.txt']);
+  });
+});

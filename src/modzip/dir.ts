@@ -3,11 +3,11 @@
  * build from it (zip.CreateFromDir), and optionally write that zip.
  */
 import { createReadStream, createWriteStream } from 'node:fs';
-import { lstat, readdir, readFile } from 'node:fs/promises';
+import { lstat, readdir, readFile, stat } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import yazl from 'yazl';
-import { selectModuleFiles, type FileProblem, type SelectOptions, type SelectedFile, type TreeEntry } from './fileset.js';
+import { MAX_GO_MOD, selectModuleFiles, type FileProblem, type SelectOptions, type SelectedFile, type TreeEntry } from './fileset.js';
 import { hash1 } from './hash.js';
 import type { ModuleFile } from './reader.js';
 
@@ -68,8 +68,9 @@ export async function selectDir(dir: string, opts: DirOptions): Promise<{ files:
     throw new TreeRejectedError(null, `cannot read directory ${dir}: ${(e as Error).message}`);
   }
   const modDir = opts.subdir ? join(dir, opts.subdir) : dir;
-  // Like Go's listFilesInDir, which reads the root go.mod with os.ReadFile (following a symlink).
-  const goMod = await readFile(join(modDir, 'go.mod')).catch(() => null);
+  // Like Go's listFilesInDir, which reads the root go.mod with os.ReadFile (following a symlink). One over
+  // the size limit is refused later anyway, so it is not read into memory.
+  const goMod = await readCapped(join(modDir, 'go.mod'), MAX_GO_MOD);
   // On disk the default is zip.CreateFromDir; 'vcs' must be asked for explicitly (it would keep a .git).
   const sel = selectModuleFiles(entries, { ...opts, mode: opts.mode ?? 'dir', goMod });
   if (sel.errors.length > 0) {
@@ -77,6 +78,15 @@ export async function selectDir(dir: string, opts: DirOptions): Promise<{ files:
     throw new TreeRejectedError(first.path, first.reason, sel.errors);
   }
   return { files: sel.files, omitted: sel.omitted };
+}
+
+async function readCapped(path: string, max: number): Promise<Buffer | null> {
+  try {
+    const st = await stat(path);
+    return st.isFile() && st.size <= max ? await readFile(path) : null;
+  } catch {
+    return null;
+  }
 }
 
 /** Hashes the module zip Go would build from `dir` (zip.CreateFromDir + dirhash), streaming each file. */

@@ -519,12 +519,17 @@ function suitsPath(modulePath: string, version: string): boolean {
   }
 }
 
-/** Percent-escapes what URLs need (`?`, `#`, `%`, spaces...) but keeps `/`, `!`, `@` as Go does. */
-function encodeUrlPath(rel: string): string {
-  return rel
-    .split('/')
-    .map((seg) => encodeURIComponent(seg).replace(/%21/g, '!').replace(/%40/g, '@'))
-    .join('/');
+/**
+ * Percent-escapes a URL path exactly as Go's net/url does for paths (what cmd/go sends to proxies):
+ * letters, digits, `-_.~` and `$&+,/:;=@` stay, everything else (including `!`) becomes %XX.
+ */
+export function encodeUrlPath(rel: string): string {
+  let out = '';
+  for (const byte of Buffer.from(rel, 'utf8')) {
+    const c = String.fromCharCode(byte);
+    out += /[A-Za-z0-9\-_.~$&+,/:;=@]/.test(c) ? c : `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
+  }
+  return out;
 }
 
 function isZipFile(v: unknown): v is ZipFile {

@@ -85,8 +85,10 @@ export interface GoProxyServerOptions {
 export interface GoProxyServer {
   /** Base URL, e.g. `http://127.0.0.1:41234` (no trailing slash). */
   url: string;
-  /** Every request URL path received, in order. */
+  /** Every request URL path received, in order, percent-decoded (`%21azure` shows as `!azure`). */
   requests: string[];
+  /** The same paths exactly as sent on the wire. */
+  rawRequests: string[];
   close(): Promise<void>;
 }
 
@@ -231,6 +233,7 @@ async function serve(
   answer: (parsed: ParsedUrl) => Promise<Reply>,
 ): Promise<GoProxyServer> {
   const requests: string[] = [];
+  const rawRequests: string[] = [];
   const counts = new Map<string, number>();
   const sockets = new Set<Socket>();
   const hanging = new Set<ServerResponse>();
@@ -238,7 +241,8 @@ async function serve(
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     void (async () => {
       const url = req.url ?? '/';
-      requests.push(url);
+      rawRequests.push(url);
+      requests.push(safeDecode(url));
       const count = (counts.get(url) ?? 0) + 1;
       counts.set(url, count);
       const parsed = parseProxyUrl(url);
@@ -305,6 +309,7 @@ async function serve(
   return {
     url: `http://127.0.0.1:${port}`,
     requests,
+    rawRequests,
     close: () =>
       new Promise<void>((r) => {
         for (const res of hanging) res.destroy();
@@ -342,6 +347,14 @@ function text(status: number, body: string): Reply {
 
 function json(v: unknown): Reply {
   return { status: 200, body: Buffer.from(JSON.stringify(v)), contentType: 'application/json' };
+}
+
+function safeDecode(url: string): string {
+  try {
+    return decodeURIComponent(url);
+  } catch {
+    return url;
+  }
 }
 
 function sleep(ms: number): Promise<void> {

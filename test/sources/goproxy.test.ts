@@ -12,6 +12,7 @@ import {
   ProxyError,
   ProxyOffError,
   RateLimitedError,
+  encodeUrlPath,
   parseVersionList,
 } from '../../src/sources/goproxy.js';
 import { HttpClient } from '../../src/sources/http.js';
@@ -66,6 +67,7 @@ describe('GoProxyClient against the fixture proxy', () => {
   });
   beforeEach(() => {
     server.requests.length = 0;
+    server.rawRequests.length = 0;
     c = client(server.url);
   });
   afterEach(async () => {
@@ -80,6 +82,8 @@ describe('GoProxyClient against the fixture proxy', () => {
   it('escapes uppercase letters in paths and versions and returns Origin', async () => {
     const info = await c.info(AZURE, 'v1.0.0-RC1');
     expect(server.requests).toEqual(['/github.com/!azure/azure-sdk-for-go/@v/v1.0.0-!r!c1.info']);
+    // On the wire exactly as cmd/go sends it (go1.19.8 was observed requesting %21 for "!").
+    expect(server.rawRequests).toEqual(['/github.com/%21azure/azure-sdk-for-go/@v/v1.0.0-%21r%21c1.info']);
     expect(info).toEqual({
       Version: 'v1.0.0-RC1',
       Time: '2021-02-03T04:05:06Z',
@@ -488,6 +492,14 @@ describe('directory-backed proxies', () => {
     } finally {
       await c.close();
     }
+  });
+});
+
+describe('encodeUrlPath', () => {
+  it("escapes like Go's net/url path encoding", () => {
+    expect(encodeUrlPath('github.com/!azure/go-x/@v/v1.0.0-!r!c1.info')).toBe('github.com/%21azure/go-x/@v/v1.0.0-%21r%21c1.info');
+    expect(encodeUrlPath('example.com/m/@v/feature#1 (é)?.info')).toBe('example.com/m/@v/feature%231%20%28%C3%A9%29%3F.info');
+    expect(encodeUrlPath("a~b_c-d.e/$&+,:;=@'*[]")).toBe("a~b_c-d.e/$&+,:;=@%27%2A%5B%5D");
   });
 });
 

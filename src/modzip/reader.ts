@@ -3,12 +3,12 @@
  * does, then streams each entry through sha256 counting the bytes really inflated, and returns the h1
  * that dirhash.HashZip would compute. Nothing is held in memory but digests, unless keepContent asks.
  */
-import { open, stat, type FileHandle } from 'node:fs/promises';
-import { WindowedFileReader } from './file-reader.js';
 import { createHash } from 'node:crypto';
+import { open, stat, type FileHandle } from 'node:fs/promises';
 import { createInflateRaw, crc32, inflateRawSync } from 'node:zlib';
 import yauzl, { type Entry, type ZipFile } from 'yauzl';
 import { canonicalVersion, checkFilePath, checkModuleVersion, ModuleError } from '../gomod/module.js';
+import { WindowedFileReader } from './file-reader.js';
 import { CollisionChecker, MAX_GO_MOD, MAX_LICENSE, MAX_ZIP_FILE } from './fileset.js';
 import { hash1, type HashedFile } from './hash.js';
 import { cleanPath, equalFoldAscii } from './paths.js';

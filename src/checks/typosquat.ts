@@ -205,10 +205,10 @@ interface Match {
 /** How much a target's popularity backs a weak signal. */
 function popularity(t: Target): number {
   if (t.source !== 'corpus') return 1;
-  if (t.dependents >= 10) return 1;
-  if (t.dependents >= 3) return 0.9;
-  if (t.dependents >= 1) return 0.8;
-  return 0.7;
+  if (t.dependents >= 3) return 1;
+  if (t.dependents >= 1) return 0.95;
+  // Listed (awesome-go, proxy list) but not seen in the sampled go.mod files.
+  return 0.92;
 }
 
 /** How distinctive a repo name is: generic and very short names prove little. */

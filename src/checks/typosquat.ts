@@ -48,6 +48,8 @@ export interface TyposquatResult {
   reasons: string[];
   /** Machine-readable signal ids (`owner-affix`, `same-repo-new-owner`, ...). */
   signals: string[];
+  /** The GitHub repository behind the target (`github.com/golang/crypto` for `golang.org/x/crypto`), when known. */
+  targetRepo?: string | null;
   /** Where the target came from: the popular corpus, the repo's existing requirements, or config. */
   targetSource?: 'corpus' | 'existing' | 'extra' | 'search' | null;
   /** Things the check could not do (rate limit, repo missing): the verdict stands on the name alone. */
@@ -117,6 +119,8 @@ interface Knowledge {
   exact: Set<string>;
   /** Folded base -> the spelling the corpus uses. */
   spelling: Map<string, string>;
+  /** Alias group -> a github.com repository in it (for metadata lookups). */
+  githubOfGroup: Map<number, string>;
 }
 
 function fold(p: PathParts, s: string): string {
@@ -164,6 +168,15 @@ function buildKnowledge(corpus: Corpus, extra: string[]): Knowledge {
   }
   // Resolve union-find roots into stable group ids.
   for (const [k, id] of aliasGroup) aliasGroup.set(k, find(id));
+  const githubOfGroup = new Map<number, string>();
+  for (const row of corpus.aliases) {
+    for (const path of [row.a, row.b]) {
+      const p = parsePath(path);
+      if (p.host !== 'github.com' || !p.owner || !p.repo) continue;
+      const g = aliasGroup.get(rootKey(p));
+      if (g !== undefined && !githubOfGroup.has(g)) githubOfGroup.set(g, `github.com/${p.owner}/${p.repo}`);
+    }
+  }
 
   const known = new Set<string>();
   const repoOwners = new Map<string, Set<string>>();
@@ -191,7 +204,7 @@ function buildKnowledge(corpus: Corpus, extra: string[]): Knowledge {
     set.add(p.namespace.toLowerCase());
     repoOwners.set(name, set);
   }
-  return { aliasGroup, vanityOrgs, known, repoOwners, exact, spelling };
+  return { aliasGroup, vanityOrgs, known, repoOwners, exact, spelling, githubOfGroup };
 }
 
 /** One suspect/target comparison that found a resemblance. */
@@ -344,6 +357,7 @@ export function createTyposquatDetector(opts: TyposquatOptions = {}): TyposquatD
       const named = pickModule(t, s);
       result.target = named;
       result.targetSource = t.source;
+      result.targetRepo = githubRepoOf(t.parts, knowledge);
       result.score = round(best.score);
       result.signals.push(...best.signals, `dice=${dice(s.root, t.parts.root).toFixed(2)}`);
       const where = t.source === 'existing' ? ' (already required by this repository)' : '';
@@ -447,6 +461,17 @@ function compare(s: PathParts, t: Target, k: Knowledge, extraOwners: Map<string,
     }
     return null;
   }
+  // gopkg.in/<name>.vN is a namespace anyone can claim (by creating github.com/go-<name>): compare names directly.
+  if (s.host === 'gopkg.in' && t.parts.host === 'gopkg.in' && !s.owner && !t.parts.owner) {
+    const rel = relate(s.repo, t.parts.repo);
+    if (!isLookAlike(rel)) return null;
+    return {
+      target: t,
+      score: 0.85 * (distinctiveness(s.repo) >= 0.75 ? 1 : 0.6),
+      signals: ['gopkg-name-' + rel.kind],
+      detail: `${explain(rel, 'name', s.repo, t.parts.repo)}; gopkg.in serves it from \`github.com/go-${s.repo}/${s.repo}\`, an account anyone can create`,
+    };
+  }
   // gopkg.in paths are GitHub repositories by rule: compare with the repository behind them.
   const sp = !s.hosted && s.githubRepo ? withPath(parsePath(s.githubRepo), s) : s;
   const tp = !t.parts.hosted && t.parts.githubRepo ? parsePath(t.parts.githubRepo) : t.parts;
@@ -545,7 +570,7 @@ function compare(s: PathParts, t: Target, k: Knowledge, extraOwners: Map<string,
         detail: `the vanity module's name \`${name}\` under \`${sp.host}/${sp.owner}\`, which is not the organisation behind \`${tp.namespace}\``,
       };
     }
-    if (repoRel.kind === 'confusable') return { target: t, score: 0.75, signals: ['vanity-imitation', 'repo-confusable'], detail: `${explain(repoRel, 'repo', sp.repo, name)}` };
+    if (repoRel.kind === 'confusable' && disguised) return { target: t, score: 0.75, signals: ['vanity-imitation', 'repo-confusable'], detail: `${explain(repoRel, 'repo', sp.repo, name)}` };
     if (isLookAlike(repoRel)) {
       return { target: t, score: weak(0.4), signals: ['vanity-imitation', signalOf(repoRel, 'repo')], detail: `${explain(repoRel, 'repo', sp.repo, name)}, under \`${sp.host}/${sp.owner}\`` };
     }
@@ -564,6 +589,19 @@ function compare(s: PathParts, t: Target, k: Knowledge, extraOwners: Map<string,
     return { target: t, score: weak(0.45), signals: ['host-typo', signalOf(restRel, 'path')], detail: `${hostText}; ${explain(restRel, 'path', restS, restT)}` };
   }
   return null;
+}
+
+/** The GitHub repository that serves a path: itself, gopkg.in's rule, an alias row, or the vanity domain's organisation. */
+function githubRepoOf(p: PathParts, k: Knowledge): string | null {
+  if (p.host === 'github.com' && p.owner && p.repo) return `github.com/${p.owner}/${p.repo}`;
+  if (p.githubRepo) return p.githubRepo;
+  for (const key of [fold(p, p.base), rootKey(p)]) {
+    const g = k.aliasGroup.get(key);
+    const gh = g !== undefined ? k.githubOfGroup.get(g) : undefined;
+    if (gh) return gh;
+  }
+  const orgs = [...vanityOrgsOf(p, k)];
+  return orgs.length === 1 && p.repo ? `github.com/${orgs[0]}/${p.repo}` : null;
 }
 
 /** True when the owner is the repo name with a go affix or delimiters (`go-gorm/gorm`, `slack-go/slack`). */

@@ -221,7 +221,7 @@ export async function enrichTyposquat(result: TyposquatResult, meta: GitHubMetaC
   // The target: the name check's, if it lives on GitHub (directly or as the repo behind a vanity path).
   let targetRepo: RepoMeta | null = null;
   const tp = result.target ? parsePath(result.target) : null;
-  const tgh = tp && (tp.host === 'github.com' ? tp : tp.githubRepo ? parsePath(tp.githubRepo) : null);
+  const tgh = tp && (tp.host === 'github.com' ? tp : result.targetRepo ? parsePath(result.targetRepo) : tp.githubRepo ? parsePath(tp.githubRepo) : null);
   if (tgh?.owner && tgh.repo) {
     const tr = await meta.repo(tgh.owner, tgh.repo);
     if (tr.ok) targetRepo = tr.value;

@@ -75,6 +75,15 @@ describe('typosquat detector: what it catches', () => {
     expect(r.suspicious).toBe(true);
   });
 
+  it('gopkg.in names are a shared namespace: a one-edit name is a look-alike', () => {
+    expect(check('gopkg.in/yamll.v3')).toMatchObject({ suspicious: true, target: 'gopkg.in/yaml.v3', signals: expect.arrayContaining(['gopkg-name-typo']) });
+    expect(check('gopkg.in/siruspen/logrus.v1')).toMatchObject({ suspicious: true, target: 'github.com/sirupsen/logrus' });
+  });
+
+  it('names the GitHub repository behind a vanity target, for metadata lookups', () => {
+    expect(check('github.com/xinfeisoft/crypto').targetRepo).toBe('github.com/golang/crypto');
+  });
+
   it('case-only differences on GitHub are reported but not flagged (one repository there, two modules for Go)', () => {
     const r = check('github.com/STRETCHR/testify');
     expect(r).toMatchObject({ suspicious: false, target: 'github.com/stretchr/testify', score: 0.3, signals: expect.arrayContaining(['case-only']) });

@@ -68,6 +68,20 @@ describe('pull_request events', () => {
     expect(scope.isDone()).toBe(true);
   });
 
+  it('with reviewComments: false in the config, reports in the check run only', async () => {
+    const { probot, service } = await startApp({ checks: bolt });
+    const updates: any[] = [];
+    const scope = nock(API)
+      .post(`${REPO}/check-runs`).reply(201, checkRunCreated())
+      .patch(`${REPO}/check-runs/4242`, (b) => (updates.push(b), true)).reply(200, {});
+    mockConfig(scope, 'reviewComments: false\nfailOn: critical\n');
+    mockPrReads(scope, [{ filename: 'go.mod', status: 'modified', patch: GOMOD_PATCH }]);
+    await probot.receive({ id: 'delivery-13', name: 'pull_request', payload: payload('pull_request.opened') });
+    await service.idle();
+    expect(updates[0]).toMatchObject({ conclusion: 'failure', output: { title: '1 finding at or above critical' } });
+    expect(scope.isDone()).toBe(true); // no reviews listed or posted
+  });
+
   it('gives a PR that touches no Go module file a quick successful check run', async () => {
     const { probot, service } = await startApp({ checks: bolt });
     const updates: any[] = [];

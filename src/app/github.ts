@@ -28,7 +28,7 @@ function status(e: unknown): number | undefined {
 /** Files the PR touches, with their patches (for mapping findings to diff lines). */
 export async function listPullFiles(octokit: Octokit, t: PullTarget): Promise<PullFile[]> {
   const files = await octokit.paginate(octokit.rest.pulls.listFiles, { owner: t.owner, repo: t.repo, pull_number: t.number, per_page: 100 });
-  return files.map((f) => ({ filename: f.filename, status: f.status, patch: f.patch, previous_filename: f.previous_filename }) as PullFile & { previous_filename?: string });
+  return files.map((f) => ({ filename: f.filename, status: f.status, patch: f.patch, previous_filename: f.previous_filename }));
 }
 
 /** The merge base of the PR (what GitHub's own diff compares against); falls back to the base tip. */

@@ -171,7 +171,8 @@ export class ModWardenService {
         throw e;
       }
       files = await listPullFiles(octokit, t);
-      const touched = files.flatMap((f) => [f.filename, (f as { previous_filename?: string }).previous_filename ?? '']).filter((p) => p && isGoModuleFile(p));
+      // A renamed go.mod changes two paths: the old one is gone from head, the new one is new.
+      const touched = files.flatMap((f) => [f.filename, f.previous_filename ?? '']).filter((p) => p && isGoModuleFile(p));
       if (touched.length === 0) {
         output = { conclusion: 'success', title: NO_GO_FILES, summary: `### ModWarden: ${NO_GO_FILES}.\n\nNothing to check in this pull request.`, annotations: [] };
         return;

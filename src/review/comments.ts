@@ -13,6 +13,8 @@ export interface PullFile {
   status?: string;
   /** Unified diff hunks; absent for binary or very large diffs. */
   patch?: string;
+  /** The old path of a renamed file. */
+  previous_filename?: string;
 }
 
 /** One inline comment for `POST /repos/{owner}/{repo}/pulls/{n}/reviews`. */

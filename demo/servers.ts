@@ -246,6 +246,11 @@ export async function startGitHub(repos: OriginRepo[], pr: PullRequestFixture | 
       return send(res, 200, Object.entries(p.files).map(([filename, f]) => ({ filename, status: f.base === null ? 'added' : f.head === null ? 'removed' : 'modified', patch: f.patch })));
     }
     if (method === 'GET' && kind === 'compare') return send(res, 200, { merge_base_commit: { sha: p.baseSha } });
+    if (method === 'GET' && kind === 'git' && sub === 'trees') {
+      const side = tail[0] === p.headSha ? 'head' : 'base';
+      const tree = Object.entries(p.files).filter(([, f]) => f[side] !== null).map(([path]) => ({ path, mode: '100644', type: 'blob', sha: sha(path, side) }));
+      return send(res, 200, { sha: tail[0], tree, truncated: false });
+    }
     if (method === 'GET' && kind === 'issues' && tail[0] === 'comments') return send(res, 200, recorded.comments);
     if (method === 'GET' && kind === 'pulls' && tail[0] === 'reviews') return send(res, 200, recorded.reviews.map((r, i) => ({ id: i + 1, user: { login: 'modwarden[bot]', type: 'Bot' }, body: r.body })));
     if (method === 'POST' && kind === 'check-runs') {

@@ -19,7 +19,12 @@ export interface AppOptions {
   onService?: (service: ModWardenService) => void;
   /** Print a bad environment as one line per problem and exit 1 (for `probot run`), instead of throwing. */
   exitOnConfigError?: boolean;
+  /** On SIGTERM (docker stop), let running scans finish their check runs before exiting (for `probot run`). */
+  drainOnSigterm?: boolean;
 }
+
+/** How long a SIGTERM waits for running scans (docker stop's default grace period is 10 s). */
+const DRAIN_MS = 9000;
 
 function operatorOrExit(options: AppOptions): OperatorConfig {
   try {
@@ -46,6 +51,12 @@ export function createApp(options: AppOptions = {}): ApplicationFunction {
       log: app.log,
     });
     options.onService?.(service);
+    if (options.drainOnSigterm) {
+      process.once('SIGTERM', () => {
+        app.log.info('SIGTERM: finishing running scans before exit');
+        void Promise.race([service.idle(), new Promise((r) => setTimeout(r, DRAIN_MS).unref())]).then(() => process.exit(0));
+      });
+    }
 
     const loadConfig = (context: Context) => () => context.config(CONFIG_FILE);
     const fresh = (context: Context) => service.firstDelivery(context.id);
@@ -111,4 +122,4 @@ export function createApp(options: AppOptions = {}): ApplicationFunction {
   };
 }
 
-export default createApp({ exitOnConfigError: true });
+export default createApp({ exitOnConfigError: true, drainOnSigterm: true });

@@ -442,7 +442,7 @@ function sameController(s: PathParts, t: PathParts, k: Knowledge): boolean {
 
 /** Compares a suspect with one target. Returns null when they are unrelated or legitimately related. */
 function compare(s: PathParts, t: Target, k: Knowledge, extraOwners: Map<string, Set<string>>): Match | null {
-  if (!isCandidatePair(s, t.parts)) return null;
+  // Callers pass only candidate pairs (index or naive scan), so the candidate relation is not re-checked here.
   // A path with non-ASCII characters is invalid in Go: it cannot be the owner's sibling, only a disguise.
   const disguised = hasNonAscii(s.path);
   if (!disguised && sameController(s, t.parts, k)) {

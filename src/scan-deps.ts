@@ -113,8 +113,11 @@ export function createScanChecks(clients: EngineClients, options: { cacheEntries
       if (!suspect || !change.fetch) return [];
       let result = detectorFor(ctx.config).check(suspect, { existing: ctx.existing });
       // Repository facts raise a young copy of an old repo, lower a declared popular fork, and find
-      // older same-name repos the corpus does not know (never throws; rate limits become notes).
-      if (clients.meta && (result.suspicious || result.score > 0)) result = await enrichTyposquat(result, clients.meta);
+      // older same-name repos the corpus does not know (never throws; rate limits become notes). A module with
+      // no name match at all is still enriched: a copy of a niche repo under a new owner is found only by search.
+      if (clients.meta && (result.suspicious || result.score > 0 || result.target === null)) {
+        result = await enrichTyposquat(result, clients.meta);
+      }
       if (result.suspicious && result.target) {
         // Near-copy evidence: compare with the target's latest version from the same proxy.
         try {

@@ -32,6 +32,9 @@ export async function main(argv: string[], options: MainOptions = {}): Promise<n
     .description('Review Go dependency changes for typosquats and module-proxy divergence.')
     .version(await packageVersion())
     .showHelpAfterError()
+    // Sub-commands own their options (`hash --version <v>`, `verify --json`): without positional options the
+    // root's `--version` flag would swallow them wherever they appear.
+    .enablePositionalOptions()
     .exitOverride()
     .configureOutput({ writeOut: ctx.out, writeErr: ctx.err });
   for (const register of [registerDiff, registerHash, registerTyposquat, registerVerify, registerScan]) {

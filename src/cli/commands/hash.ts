@@ -68,9 +68,6 @@ async function goModCommand(ctx: CliContext, file: string, opts: ModuleOpts): Pr
 
 /** `modwarden hash zip|dir|gomod`: Go's h1 hashes of a module zip, a source tree, or a go.mod. */
 export function register(program: Command, ctx: CliContext): void {
-  // `--version <v>` belongs to `hash zip|dir|gomod`; without positional options the root's `--version`
-  // flag would swallow it wherever it appears. Root options then go before the command name, as usual.
-  program.enablePositionalOptions();
   const hash = program.command('hash').description("Compute Go's h1: hashes (as in go.sum) of a module zip, a source directory, or a go.mod.");
   hash
     .command('zip')

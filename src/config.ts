@@ -277,12 +277,8 @@ const envSchema = z.object({
   LOG_LEVEL: z.enum(LOG_LEVELS).optional().transform((v) => v ?? 'info'),
 });
 
-/** The operator's settings after validation. */
-export interface OperatorConfig {
-  appId: string;
-  /** PEM text (from PRIVATE_KEY or the file at PRIVATE_KEY_PATH). */
-  privateKey: string;
-  webhookSecret: string;
+/** The engine's settings (no GitHub App credentials), for the CLI and the demo. */
+export interface EngineEnv {
   goproxy: string;
   gosumdb: string;
   goprivate: string;
@@ -291,15 +287,23 @@ export interface OperatorConfig {
   /** Where origin lookups of github.com modules go (public GitHub by default, even on GHE). */
   githubApiUrl: string;
   originToken: string | null;
-  /** GitHub Enterprise host of the installation (Probot reads it too), or null for github.com. */
-  gheHost: string | null;
   /** Network requests in flight per scan. */
   concurrency: number;
-  /** Scans running at once in the app process. */
-  jobConcurrency: number;
   cacheEntries: number;
   tarballMaxBytes: number;
   httpTimeoutMs: number;
+}
+
+/** The operator's settings after validation: the engine's, plus the app's credentials and process limits. */
+export interface OperatorConfig extends EngineEnv {
+  appId: string;
+  /** PEM text (from PRIVATE_KEY or the file at PRIVATE_KEY_PATH). */
+  privateKey: string;
+  webhookSecret: string;
+  /** GitHub Enterprise host of the installation (Probot reads it too), or null for github.com. */
+  gheHost: string | null;
+  /** Scans running at once in the app process. */
+  jobConcurrency: number;
   logLevel: (typeof LOG_LEVELS)[number];
 }
 
@@ -389,20 +393,6 @@ function defaultReadFile(path: string): string {
   return readFileSync(path, 'utf8');
 }
 
-/** The engine's settings (no GitHub App credentials), for the CLI and the demo. */
-export interface EngineEnv {
-  goproxy: string;
-  gosumdb: string;
-  goprivate: string;
-  gonoproxy: string | null;
-  gonosumdb: string | null;
-  githubApiUrl: string;
-  originToken: string | null;
-  concurrency: number;
-  cacheEntries: number;
-  tarballMaxBytes: number;
-  httpTimeoutMs: number;
-}
 
 const engineSchema = envSchema.pick({
   GOPROXY: true,

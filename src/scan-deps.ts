@@ -17,23 +17,12 @@ import { HttpClient } from './sources/http.js';
 import { GitHubOriginClient } from './sources/github-origin.js';
 import { SumDbClient } from './sources/sumdb.js';
 import { createGitHubMetaClient, enrichTyposquat, type GitHubMetaClient } from './sources/github-meta.js';
+import type { EngineEnv } from './config.js';
 import { createVerifier, type Verifier } from './scan-verify.js';
 import type { ScanChecks, ScanDeps } from './scan.js';
 
-/** The operator settings the engine needs (a subset of OperatorConfig, so the CLI can build it from env too). */
-export interface EngineSettings {
-  goproxy: string;
-  gosumdb: string;
-  goprivate: string;
-  gonoproxy: string | null;
-  gonosumdb: string | null;
-  githubApiUrl: string;
-  originToken: string | null;
-  concurrency: number;
-  cacheEntries: number;
-  tarballMaxBytes: number;
-  httpTimeoutMs: number;
-}
+/** The operator settings the engine needs (the CLI builds them from the environment too). */
+export type EngineSettings = EngineEnv;
 
 /** The network clients the checks use; tests and the demo point them at local servers. */
 export interface EngineClients {

@@ -4,9 +4,10 @@
  */
 import {
   GO_VERSION_RE,
-  TOOLCHAIN_RE,
   parseArg,
+  parseGodebugArgs,
   parseReplaceArgs,
+  parseToolchainArgs,
   prepareText,
   type GoDirective,
   type GodebugDirective,
@@ -45,19 +46,17 @@ function addWork(f: WorkFile, errs: ModFileErrorEntry[], line: SyntaxLine, verb:
       if (!GO_VERSION_RE.test(args[0]!)) return errorf(`invalid go version '${args[0]}': must match format 1.23.0`);
       f.go = { ...at, version: args[0]! };
       return;
-    case 'toolchain':
+    case 'toolchain': {
       if (f.toolchain) return errorf('repeated toolchain statement');
-      if (args.length !== 1) return errorf('toolchain directive expects exactly one argument');
-      if (!TOOLCHAIN_RE.test(args[0]!)) {
-        return errorf(`invalid toolchain version '${args[0]}': must match format go1.23.0 or default`);
-      }
-      f.toolchain = { ...at, name: args[0]! };
+      const r = parseToolchainArgs(args);
+      if (typeof r === 'string') return errorf(r);
+      f.toolchain = { ...at, name: r.name };
       return;
+    }
     case 'godebug': {
-      if (args.length !== 1 || /["`',]/.test(args[0]!)) return errorf('usage: godebug key=value');
-      const eq = args[0]!.indexOf('=');
-      if (eq < 0) return errorf('usage: godebug key=value');
-      f.godebug.push({ ...at, key: args[0]!.slice(0, eq), value: args[0]!.slice(eq + 1) });
+      const r = parseGodebugArgs(args);
+      if (typeof r === 'string') return errorf(r);
+      f.godebug.push({ ...at, ...r });
       return;
     }
     case 'use': {

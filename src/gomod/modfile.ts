@@ -306,11 +306,9 @@ function addDirective(
 
     case 'toolchain': {
       if (f.toolchain) return errorf('repeated toolchain statement');
-      if (args.length !== 1) return errorf('toolchain directive expects exactly one argument');
-      if (!TOOLCHAIN_RE.test(args[0]!)) {
-        return errorf(`invalid toolchain version '${args[0]}': must match format go1.23.0 or default`);
-      }
-      f.toolchain = { ...at, name: args[0]! };
+      const r = parseToolchainArgs(args);
+      if (typeof r === 'string') return errorf(r);
+      f.toolchain = { ...at, name: r.name };
       return;
     }
 
@@ -326,10 +324,9 @@ function addDirective(
     }
 
     case 'godebug': {
-      if (args.length !== 1 || /["`',]/.test(args[0]!)) return errorf('usage: godebug key=value');
-      const eq = args[0]!.indexOf('=');
-      if (eq < 0) return errorf('usage: godebug key=value');
-      f.godebug.push({ ...at, key: args[0]!.slice(0, eq), value: args[0]!.slice(eq + 1) });
+      const r = parseGodebugArgs(args);
+      if (typeof r === 'string') return errorf(r);
+      f.godebug.push({ ...at, ...r });
       return;
     }
 
@@ -439,4 +436,19 @@ export function tryParseModFile(
     if (e instanceof ModFileError) return { ok: false, error: e };
     throw e;
   }
+}
+
+/** Arguments of a `toolchain` line (go.mod and go.work alike): the name, or Go's error message. */
+export function parseToolchainArgs(args: string[]): { name: string } | string {
+  if (args.length !== 1) return 'toolchain directive expects exactly one argument';
+  if (!TOOLCHAIN_RE.test(args[0]!)) return `invalid toolchain version '${args[0]}': must match format go1.23.0 or default`;
+  return { name: args[0]! };
+}
+
+/** Arguments of a `godebug` line (go.mod and go.work alike): key and value, or Go's error message. */
+export function parseGodebugArgs(args: string[]): { key: string; value: string } | string {
+  if (args.length !== 1 || /["`',]/.test(args[0]!)) return 'usage: godebug key=value';
+  const eq = args[0]!.indexOf('=');
+  if (eq < 0) return 'usage: godebug key=value';
+  return { key: args[0]!.slice(0, eq), value: args[0]!.slice(eq + 1) };
 }

@@ -72,6 +72,8 @@ export type UnverifiableCause =
   | 'network'
   | 'proxy'
   | 'invalid-input'
+  /** The checksum database answered something that does not verify: forged, forked or tampered with. */
+  | 'sumdb-unverified'
   | 'other';
 
 /** A short unified diff of one file between the origin (---) and the proxy (+++). */
@@ -293,7 +295,7 @@ async function checkSums(mv: ModuleVersion, proxy: ProxyFacts, deps: VerifyDeps,
     const msg = (e as Error)?.message ?? String(e);
     if (kind === 'verification-failed') {
       // A forged or forked database answer is a security signal, so the version is not called consistent.
-      rec.unverifiable('other', `the checksum database's answer for ${at} failed verification (${msg}); treat this as a security problem, not an outage`);
+      rec.unverifiable('sumdb-unverified', `the checksum database's answer for ${at} failed verification (${msg}); treat this as a security problem, not an outage`);
     } else if (kind === 'not-found') {
       rec.note(`the checksum database has no record of ${at}; the go command refuses such a version unless GONOSUMDB or GOPRIVATE covers it`);
     } else {
@@ -812,19 +814,26 @@ export function divergenceFindings(change: RequirementChange, result: VerifyResu
     if (v === 'consistent') continue;
     if (v === 'unverifiable') {
       if (result.verdicts.some((x) => x !== 'unverifiable')) continue;
-      const quiet = result.unverifiableCause === 'private' || result.unverifiableCause === 'not-github' || result.unverifiableCause === 'no-origin-client';
+      const cause = result.unverifiableCause;
+      const quiet = cause === 'private' || cause === 'not-github' || cause === 'no-origin-client';
+      // A checksum-database answer that fails its signature or log proof is tampering, not an outage.
+      const forgedSumDb = cause === 'sumdb-unverified';
+      const advice = forgedSumDb
+        ? `The checksum database's answer did not verify against its public key or its signed log: someone may be ` +
+          `serving forged checksums. Do not merge until it verifies; check GOSUMDB and the network path to it.`
+        : `This is not evidence of an attack, but the version was not checked. ` +
+          (cause === 'rate-limited'
+            ? 'Run the check again after the rate limit resets, or configure a GitHub token.'
+            : 'Review the dependency by hand if it is new to the project.');
       findings.push({
         ...base,
         rule: 'unverifiable',
-        severity: quiet ? 'info' : 'low',
+        severity: forgedSumDb ? 'high' : quiet ? 'info' : 'low',
         title: `Could not verify ${at} against its origin`,
         message:
           `ModWarden could not confirm that the module proxy serves for \`${at}\` what its source repository holds:\n\n` +
           bullets(result.reasons) +
-          `\n\nThis is not evidence of an attack, but the version was not checked. ` +
-          (result.unverifiableCause === 'rate-limited'
-            ? 'Run the check again after the rate limit resets, or configure a GitHub token.'
-            : 'Review the dependency by hand if it is new to the project.'),
+          `\n\n${advice}`,
         evidence,
       });
       continue;

@@ -476,6 +476,14 @@ describe('verifyModule: proxy answers and checksums', () => {
     expect(r.verdicts).toEqual(['unverifiable']);
     expect(r.origin.h1).toBe(r.proxy.h1);
     expect(r.reasons.join('\n')).toMatch(/failed verification \(signature by an unknown key\); treat this as a security problem/);
+    // Tampering, not an outage: the finding is high (fails at the default threshold) and says so.
+    expect(r.unverifiableCause).toBe('sumdb-unverified');
+    const added: RequirementChange = {
+      goModPath: 'go.mod', module: mv.path, kind: 'added', from: null, to: mv.version, line: 3, indirect: false, replacement: null, fetch: mv,
+    };
+    const [f] = divergenceFindings(added, r);
+    expect(f).toMatchObject({ rule: 'unverifiable', severity: 'high' });
+    expect(f!.message).toMatch(/forged checksums/);
   });
 
   it('notes a version the checksum database does not know, without failing the check', async () => {

@@ -3,8 +3,8 @@
  * Same lexer and error values as go.mod; every element keeps its file and line.
  */
 import {
-  GO_VERSION_RE,
   parseArg,
+  parseGoArgs,
   parseGodebugArgs,
   parseReplaceArgs,
   parseToolchainArgs,
@@ -40,12 +40,13 @@ function addWork(f: WorkFile, errs: ModFileErrorEntry[], line: SyntaxLine, verb:
   switch (verb) {
     default:
       return errorf(`unknown directive: ${verb}`);
-    case 'go':
+    case 'go': {
       if (f.go) return errorf('repeated go statement');
-      if (args.length !== 1) return errorf('go directive expects exactly one argument');
-      if (!GO_VERSION_RE.test(args[0]!)) return errorf(`invalid go version '${args[0]}': must match format 1.23.0`);
-      f.go = { ...at, version: args[0]! };
+      const r = parseGoArgs(args, true);
+      if (typeof r === 'string') return errorf(r);
+      f.go = { ...at, version: r.version };
       return;
+    }
     case 'toolchain': {
       if (f.toolchain) return errorf('repeated toolchain statement');
       const r = parseToolchainArgs(args);

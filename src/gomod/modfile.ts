@@ -293,14 +293,9 @@ function addDirective(
 
     case 'go': {
       if (f.go) return errorf('repeated go statement');
-      if (args.length !== 1) return errorf('go directive expects exactly one argument');
-      let version = args[0]!;
-      if (!GO_VERSION_RE.test(version)) {
-        const m = strict ? null : LAX_GO_VERSION_RE.exec(version);
-        if (!m) return errorf(`invalid go version '${version}': must match format 1.23.0`);
-        version = m[1]!;
-      }
-      f.go = { ...at, version };
+      const r = parseGoArgs(args, strict);
+      if (typeof r === 'string') return errorf(r);
+      f.go = { ...at, version: r.version };
       return;
     }
 
@@ -436,6 +431,16 @@ export function tryParseModFile(
     if (e instanceof ModFileError) return { ok: false, error: e };
     throw e;
   }
+}
+
+/** Arguments of a `go` line (go.work is always strict): the version, or Go's error message. Lax mode keeps the
+ * leading `1.N` of a version Go's parser would otherwise refuse, as Go does for dependencies' go.mod. */
+export function parseGoArgs(args: string[], strict: boolean): { version: string } | string {
+  if (args.length !== 1) return 'go directive expects exactly one argument';
+  const version = args[0]!;
+  if (GO_VERSION_RE.test(version)) return { version };
+  const m = strict ? null : LAX_GO_VERSION_RE.exec(version);
+  return m ? { version: m[1]! } : `invalid go version '${version}': must match format 1.23.0`;
 }
 
 /** Arguments of a `toolchain` line (go.mod and go.work alike): the name, or Go's error message. */

@@ -10,9 +10,9 @@ import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DEFAULT_REPO_CONFIG } from '../src/config.js';
-import { scan, type ScanResult } from '../src/scan.js';
-import { createClients, createScanChecks } from '../src/scan-deps.js';
+import { DEFAULT_REPO_CONFIG } from '../src/config/repo.js';
+import { scan, type ScanResult } from '../src/engine/scan.js';
+import { createClients, createScanChecks } from '../src/engine/wiring.js';
 import { sha, startGitHub, startProxy, type OriginRepo, type ProxyModule } from '../demo/servers.js';
 
 const N = Number(process.argv[2] ?? 200);

@@ -5,8 +5,8 @@
  *   npm run build && node dist/bench/typosquat.js
  */
 import stringSimilarity from 'string-similarity';
-import { loadCorpus, type Corpus, type CorpusEntry } from '../src/checks/corpus.js';
-import { createTyposquatDetector } from '../src/checks/typosquat.js';
+import { loadCorpus, type Corpus, type CorpusEntry } from '../src/checks/typosquat/corpus.js';
+import { createTyposquatDetector } from '../src/checks/typosquat/detector.js';
 
 /** A small deterministic PRNG (mulberry32) so every run measures the same inputs. */
 function rng(seed: number): () => number {

@@ -9,13 +9,11 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import pLimit from 'p-limit';
-import { verifyModule, type VerifyResult } from '../src/checks/divergence.js';
-import { GitHubOriginClient } from '../src/sources/github-origin.js';
-import { readGoEnv } from '../src/sources/goenv.js';
-import { GoProxyClient } from '../src/sources/goproxy.js';
-import { HttpClient } from '../src/sources/http.js';
-import { makeCommit, makeRepo, startGitHubServer, type FakeRepo } from '../test/helpers/github-server.js';
-import { startGoProxyServer, type FixtureModule } from '../test/helpers/goproxy-server.js';
+import type { VerifyResult } from '../src/checks/divergence/verify.js';
+import { loadEngineEnv } from '../src/config/operator.js';
+import { createClients } from '../src/engine/wiring.js';
+import { verifyVersion } from '../src/engine/verify-step.js';
+import { sha, startGitHub, startProxy, type OriginRepo, type ProxyModule } from '../demo/servers.js';
 
 const N = Number(process.argv[2] ?? 50);
 const LATENCY = Number(process.argv[3] ?? 50);
@@ -25,15 +23,15 @@ const FILES_PER_MODULE = 20;
 const DIVERGED_EVERY = 5;
 
 interface Fixture {
-  modules: FixtureModule[];
-  repos: Record<string, FakeRepo>;
+  modules: ProxyModule[];
+  repos: OriginRepo[];
   expectedDiverged: number;
 }
 
 /** N repositories with one tagged commit each; the proxy serves the same files (or one more). */
 function buildFixture(n: number): Fixture {
-  const modules: FixtureModule[] = [];
-  const repos: Record<string, FakeRepo> = {};
+  const modules: ProxyModule[] = [];
+  const repos: OriginRepo[] = [];
   let expectedDiverged = 0;
   for (let i = 0; i < n; i++) {
     const path = `github.com/bench/m${i}`;
@@ -42,17 +40,16 @@ function buildFixture(n: number): Fixture {
       files[`pkg${f % 4}/file${f}.go`] = `package pkg${f % 4}\n\n// File ${f} of module ${i}.\n` + `var V${f} = "${'x'.repeat(2000)}"\n`;
     }
     files['README.md'] = `# m${i}\n`;
-    const commit = makeCommit(files, '2024-01-01T00:00:00Z', `m${i}`);
-    const repo = makeRepo('bench', `m${i}`, [commit], 10_000 + i);
-    repo.tags['v1.0.0'] = { commit: commit.sha };
-    repos[`bench/m${i}`] = repo;
+    const commit = { sha: sha('bench', `m${i}`), date: '2024-01-01T00:00:00Z', files };
+    repos.push({ owner: 'bench', name: `m${i}`, createdAt: '2023-01-01T00:00:00Z', stars: 10, commits: [commit], tags: { 'v1.0.0': commit.sha } });
     const diverged = i % DIVERGED_EVERY === DIVERGED_EVERY - 1;
     if (diverged) expectedDiverged++;
     modules.push({
       path,
       version: 'v1.0.0',
       files: diverged ? { ...files, 'init.go': 'package main\n\nfunc init() { /* injected */ }\n' } : files,
-      info: { Time: commit.committerDate, Origin: { VCS: 'git', URL: `https://github.com/bench/m${i}`, Ref: 'refs/tags/v1.0.0', Hash: commit.sha } },
+      time: commit.date,
+      origin: { VCS: 'git', URL: `https://github.com/bench/m${i}`, Ref: 'refs/tags/v1.0.0', Hash: commit.sha },
     });
   }
   return { modules, repos, expectedDiverged };
@@ -78,8 +75,8 @@ async function startServers(n: number): Promise<{ child: ChildProcess; proxyUrl:
 /** Child process: serve the fixture until the parent disconnects. */
 async function serve(n: number, latencyMs: number): Promise<void> {
   const fx = buildFixture(n);
-  const proxy = await startGoProxyServer({ modules: fx.modules, latencyMs });
-  const github = await startGitHubServer({ repos: fx.repos, latencyMs });
+  const proxy = await startProxy(fx.modules, latencyMs);
+  const github = await startGitHub(fx.repos, null, latencyMs);
   process.send!({ proxyUrl: proxy.url, githubUrl: github.url });
   process.on('disconnect', () => {
     void Promise.all([proxy.close(), github.close()]).then(() => process.exit(0));
@@ -89,9 +86,14 @@ async function serve(n: number, latencyMs: number): Promise<void> {
 /** Verifies every module with at most `concurrency` in flight, sampling memory every 5 ms. */
 async function run(fx: Fixture, concurrency: number): Promise<Run> {
   const servers = await startServers(fx.modules.length);
-  const http = new HttpClient({ concurrency: Math.max(8, concurrency * 2) });
-  const proxy = new GoProxyClient({ env: readGoEnv({ GOPROXY: servers.proxyUrl, GOSUMDB: 'off' }), http });
-  const origin = new GitHubOriginClient({ baseUrl: servers.githubUrl, http });
+  // The engine's own wiring, as the app and the CLI build it.
+  const settings = loadEngineEnv({
+    GOPROXY: servers.proxyUrl,
+    GOSUMDB: 'off',
+    GITHUB_API_URL: servers.githubUrl,
+    MODWARDEN_CONCURRENCY: String(Math.max(8, concurrency * 2)),
+  });
+  const clients = createClients(settings, { meta: false });
   (globalThis as { gc?: () => void }).gc?.();
   let peakRss = process.memoryUsage().rss;
   let peakHeap = process.memoryUsage().heapUsed;
@@ -102,10 +104,10 @@ async function run(fx: Fixture, concurrency: number): Promise<Run> {
   }, 5);
   const limit = pLimit(concurrency);
   const start = performance.now();
-  const results = await Promise.all(fx.modules.map((m) => limit(() => verifyModule(m, { proxy, origin }))));
+  const results = await Promise.all(fx.modules.map((m) => limit(() => verifyVersion(clients, m, null))));
   const ms = performance.now() - start;
   clearInterval(sampler);
-  await proxy.close();
+  await clients.proxy.close();
   servers.child.disconnect();
   await new Promise((r) => servers.child.once('exit', r));
   return { ms, peakRssMb: peakRss / 2 ** 20, peakHeapMb: peakHeap / 2 ** 20, results };

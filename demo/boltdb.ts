@@ -15,7 +15,7 @@ import type { AddressInfo } from 'node:net';
 import { Probot, ProbotOctokit, createNodeMiddleware } from 'probot';
 import { createApp } from '../src/app/index.js';
 import type { ModWardenService } from '../src/app/service.js';
-import type { OperatorConfig } from '../src/config.js';
+import type { OperatorConfig } from '../src/config/operator.js';
 import { sha, startGitHub, startProxy, type OriginCommit, type OriginRepo, type ProxyModule } from './servers.js';
 
 const CLEAN: Record<string, string> = {

@@ -6,7 +6,7 @@
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { CorpusError, packageRoot, parseAliasesTsv, parsePopularTsv, type AliasRow, type CorpusEntry } from '../src/checks/corpus.js';
+import { CorpusError, packageRoot, parseAliasesTsv, parsePopularTsv, type AliasRow, type CorpusEntry } from '../src/checks/typosquat/corpus.js';
 
 const POPULAR_IN = 'popular-go-modules.tsv';
 const ALIASES_IN = 'go-module-aliases.tsv';

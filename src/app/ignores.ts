@@ -3,7 +3,7 @@
  * written by this app's bot account are trusted when reading them back, so nobody can forge one by
  * pasting the marker into their own comment. Permanent exceptions belong in `.github/modwarden.yml`.
  */
-import type { IgnoreEntry } from '../config.js';
+import type { IgnoreEntry } from '../config/repo.js';
 
 const MARKER = /<!-- modwarden:ignore ([A-Za-z0-9_-]+) -->/g;
 

@@ -3,8 +3,9 @@
  * answer the webhook as soon as the check run exists (the scan runs in the background queue).
  */
 import type { ApplicationFunction, Context, Probot } from 'probot';
-import { ConfigError, loadOperatorConfig, type OperatorConfig } from '../config.js';
-import type { ScanDeps } from '../scan.js';
+import { ConfigError } from '../config/errors.js';
+import { loadOperatorConfig, type OperatorConfig } from '../config/operator.js';
+import type { ScanDeps } from '../engine/scan.js';
 import { parseCommand } from './commands.js';
 import { ModWardenService } from './service.js';
 
@@ -44,7 +45,7 @@ export function createApp(options: AppOptions = {}): ApplicationFunction {
     // Validated at start-up: a missing or wrong variable stops the app with one line per problem.
     const operator = operatorOrExit(options);
     // Loaded lazily: the checks pull in the typosquat corpus, which embedders with their own deps never need.
-    const scanDeps = options.scanDeps ?? (await import('../scan-deps.js')).createScanDeps(operator);
+    const scanDeps = options.scanDeps ?? (await import('../engine/wiring.js')).createScanDeps(operator);
     const service = new ModWardenService({
       scanDeps,
       jobConcurrency: operator.jobConcurrency,

@@ -4,12 +4,12 @@
  * `/rescan` and `/ignore`. Event handlers in index.ts only pull inputs out of payloads and call these.
  */
 import { LRUCache } from 'lru-cache';
-import { ConfigError, parseRepoConfig, type RepoConfig } from '../config.js';
-import { isGoModuleFile, scan, type ScanDeps, type ScanResult } from '../scan.js';
+import { ConfigError, parseRepoConfig, type RepoConfig } from '../config/repo.js';
+import { isGoModuleFile, scan, type ScanDeps, type ScanResult } from '../engine/scan.js';
 import { brokenScanOutput, buildCheckRunOutput, checkRunUpdates, truncateChars, CHECKS_LIMITS, type CheckRunOutput } from '../review/checkrun.js';
 import { planReview, postedFingerprints, reviewableFindings, type PullFile } from '../review/comments.js';
 import { findingFingerprint } from '../report/fingerprint.js';
-import { code, neutraliseMarkers } from '../review/markdown.js';
+import { code, neutraliseMarkers } from '../report/markdown.js';
 import type { Command } from './commands.js';
 import { ignoreMarker, readIgnores } from './ignores.js';
 import { ScanScheduler, type Decision } from './scheduler.js';

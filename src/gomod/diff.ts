@@ -3,7 +3,6 @@
  * `replace` is applied the way the go command applies it (a version-specific replace wins over a wildcard
  * one), so `fetch` names what the build really downloads.
  */
-import type { Finding } from '../findings.js';
 import { compareVersions } from './module.js';
 import { ModFileError, parseModFile, type ModFile, type Replacement } from './modfile.js';
 import type { ChangeKind, RequirementChange } from './types.js';
@@ -199,7 +198,7 @@ export interface RepoDiff {
 
 /**
  * Diffs every go.mod of a repository (root, sub-modules, tools/go.mod…). A head that does not parse is
- * collected in `errors` (turn it into findings with parseErrorFindings) and the other files still diff; a
+ * collected in `errors` (the engine turns it into parse-error findings) and the other files still diff; a
  * base that does not parse is treated as empty, so the head is reviewed in full.
  */
 export function diffRepo(files: readonly RepoGoModFile[], opts: Omit<DiffOptions, 'baseErrors'> = {}): RepoDiff {
@@ -220,24 +219,4 @@ export function diffRepo(files: readonly RepoGoModFile[], opts: Omit<DiffOptions
     }
   }
   return { changes, errors };
-}
-
-/** Turns a go.mod parse error into `parse-error` findings (severity high), one per error line. */
-export function parseErrorFindings(err: ModFileError, goModPath: string): Finding[] {
-  return err.errors.map((e) => {
-    const where = e.line > 0 ? `${goModPath}:${e.line}${e.col > 1 ? `:${e.col}` : ''}` : goModPath;
-    return {
-      rule: 'parse-error' as const,
-      severity: 'high' as const,
-      module: '',
-      version: null,
-      goModPath,
-      line: e.line > 0 ? e.line : null,
-      title: `${goModPath} does not parse: ${e.message.split('\n')[0]}`,
-      message:
-        `The Go toolchain rejects this file (\`${where}: ${e.message.replace(/\n\s*/g, ' ')}\`), so its ` +
-        'dependencies cannot be reviewed. Fix the syntax; `go mod edit -fmt` shows the same error.',
-      evidence: { file: e.file, line: e.line, col: e.col, error: e.message },
-    };
-  });
 }

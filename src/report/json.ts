@@ -1,6 +1,6 @@
 /** JSON report: the scan result plus its conclusion, stable for scripts. */
-import type { RepoConfig } from '../config.js';
-import { conclusionOf, sortFindings, type ScanResult } from '../scan-types.js';
+import type { RepoConfig } from '../config/repo.js';
+import { conclusionOf, sortFindings, type ScanResult } from '../engine/result.js';
 import { findingFingerprint } from './fingerprint.js';
 
 /** Renders a scan as pretty-printed JSON. */

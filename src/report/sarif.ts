@@ -3,30 +3,16 @@
  * message, a physical location (repo-relative uri + startLine) and partialFingerprints so alerts
  * match across runs.
  */
-import { RULE_IDS, atOrAbove, type Finding, type Severity } from '../findings.js';
-import type { RepoConfig } from '../config.js';
-import { sortFindings, type ScanResult } from '../scan-types.js';
+import { RULES, RULE_IDS, atOrAbove, type Finding, type Severity } from '../findings.js';
+import type { RepoConfig } from '../config/repo.js';
+import { sortFindings, type ScanResult } from '../engine/result.js';
 import { findingFingerprint } from './fingerprint.js';
-import { RULE_DOCS } from './rules.js';
-import { moduleRef } from '../review/markdown.js';
+import { moduleRef } from './markdown.js';
 
 export const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
 
 /** GitHub ranks security alerts by this 0.0-10.0 score (rules' `security-severity`). */
 const SECURITY_SEVERITY: Record<Severity, string> = { critical: '9.5', high: '8.0', medium: '5.5', low: '3.0', info: '0.0' };
-const DEFAULT_SEVERITY: Record<(typeof RULE_IDS)[number], Severity> = {
-  typosquat: 'high',
-  'tag-moved': 'high',
-  'tag-missing': 'medium',
-  'content-diverged': 'critical',
-  'gosum-mismatch': 'high',
-  'sumdb-mismatch': 'critical',
-  'proxy-blocked': 'critical',
-  unverifiable: 'low',
-  'parse-error': 'medium',
-  'config-error': 'medium',
-};
-
 type SarifLevel = 'error' | 'warning' | 'note';
 
 function levelOf(f: Pick<Finding, 'severity'>, failOn: Severity): SarifLevel {
@@ -36,14 +22,14 @@ function levelOf(f: Pick<Finding, 'severity'>, failOn: Severity): SarifLevel {
 
 /** Builds the SARIF log object (not yet serialised). */
 export function buildSarif(result: ScanResult, config: Pick<RepoConfig, 'failOn'>, toolVersion = '0.0.0'): Record<string, unknown> {
-  const rules = RULE_IDS.map((id) => ({
-    id,
-    name: RULE_DOCS[id].name,
-    shortDescription: { text: RULE_DOCS[id].short },
-    fullDescription: { text: RULE_DOCS[id].help },
-    help: { text: RULE_DOCS[id].help, markdown: RULE_DOCS[id].help },
-    defaultConfiguration: { level: levelOf({ severity: DEFAULT_SEVERITY[id] }, config.failOn) },
-    properties: { tags: ['security', 'supply-chain', 'go'], 'security-severity': SECURITY_SEVERITY[DEFAULT_SEVERITY[id]] },
+  const rules = RULES.map((r) => ({
+    id: r.id,
+    name: r.name,
+    shortDescription: { text: r.short },
+    fullDescription: { text: r.help },
+    help: { text: r.help, markdown: r.help },
+    defaultConfiguration: { level: levelOf({ severity: r.defaultSeverity }, config.failOn) },
+    properties: { tags: ['security', 'supply-chain', 'go'], 'security-severity': SECURITY_SEVERITY[r.defaultSeverity] },
   }));
   const results = sortFindings(result.findings).map((f) => {
     const res: Record<string, unknown> = {

@@ -1,7 +1,7 @@
 /** Plain-text report for terminals: one line per finding, then a verdict line. */
-import type { RepoConfig } from '../config.js';
-import { conclusionOf, sortFindings, type ScanResult } from '../scan-types.js';
-import { location, moduleRef, renderHeadline } from '../review/markdown.js';
+import type { RepoConfig } from '../config/repo.js';
+import { conclusionOf, sortFindings, type ScanResult } from '../engine/result.js';
+import { location, moduleRef, renderHeadline } from './markdown.js';
 
 /** Renders a scan as plain text (no Markdown, no colour). */
 export function renderText(result: ScanResult, config: Pick<RepoConfig, 'failOn'>): string {

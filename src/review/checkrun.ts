@@ -3,9 +3,9 @@
  * the exact go.mod lines — at most 50 per request, as the Checks API requires, within its size limits.
  */
 import { atOrAbove, type Finding } from '../findings.js';
-import type { RepoConfig } from '../config.js';
-import { activeFindings, conclusionOf, failingFindings, sortFindings, type Conclusion, type ScanResult } from '../scan-types.js';
-import { moduleRef, renderEvidence, renderHeadline, renderSummary } from './markdown.js';
+import type { RepoConfig } from '../config/repo.js';
+import { activeFindings, conclusionOf, failingFindings, sortFindings, type Conclusion, type ScanResult } from '../engine/result.js';
+import { moduleRef, renderEvidence, renderHeadline, renderSummary } from '../report/markdown.js';
 
 /** Limits of the Checks API (docs: "Update a check run"). */
 export const CHECKS_LIMITS = {

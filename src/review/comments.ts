@@ -3,9 +3,9 @@
  * everything else in the review body, and hidden markers so a rescan never repeats a comment.
  */
 import type { Finding } from '../findings.js';
-import { activeFindings, sortFindings } from '../scan-types.js';
+import { activeFindings, sortFindings } from '../engine/result.js';
 import { findingFingerprint } from '../report/fingerprint.js';
-import { location, moduleRef, renderFinding, renderLineComment } from './markdown.js';
+import { location, moduleRef, renderFinding, renderLineComment } from '../report/markdown.js';
 
 /** A file of a pull request as `GET /repos/{owner}/{repo}/pulls/{n}/files` returns it. */
 export interface PullFile {

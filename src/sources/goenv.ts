@@ -4,7 +4,7 @@
  * Semantics follow cmd/go (modfetch/proxy.go `proxyList`, modfetch/sumdb.go `dbDial`).
  */
 import { matchPrefixPatterns } from '../gomod/module.js';
-import { parseVerifierKey } from './note.js';
+import { parseVerifierKey } from '../sumdb/note.js';
 
 /** Go's default GOPROXY. */
 export const DEFAULT_GOPROXY = 'https://proxy.golang.org,direct';

@@ -7,7 +7,7 @@ import { LRUCache } from 'lru-cache';
 import { escapePath, escapeVersion } from '../gomod/module.js';
 import { isNoSumDb, type GoEnv, type SumDbConfig } from './goenv.js';
 import { HttpClient, HttpError, NetworkError, TimeoutError, TooLargeError } from './http.js';
-import { NoteError, openNote, parseVerifierKey, type Verifier } from './note.js';
+import { NoteError, openNote, parseVerifierKey, type Verifier } from '../sumdb/note.js';
 import {
   foldHashes,
   HASH_SIZE,
@@ -21,7 +21,7 @@ import {
   type NodeReader,
   type Tile,
   type Tree,
-} from './tlog.js';
+} from '../sumdb/tlog.js';
 
 /** Tile height used by Go's client (client.go). */
 export const TILE_HEIGHT = 8;

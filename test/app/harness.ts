@@ -7,10 +7,10 @@ import { readFileSync } from 'node:fs';
 import { Probot, ProbotOctokit } from 'probot';
 import { createApp } from '../../src/app/index.js';
 import type { ModWardenService } from '../../src/app/service.js';
-import type { OperatorConfig } from '../../src/config.js';
+import type { OperatorConfig } from '../../src/config/operator.js';
 import type { Finding } from '../../src/findings.js';
-import type { ScanChecks, ScanDeps } from '../../src/scan.js';
-import { diffFiles, requiredModules } from '../../src/scan-gomod.js';
+import type { ScanChecks, ScanDeps } from '../../src/engine/scan.js';
+import { diffFiles, requiredModules } from '../../src/engine/gomod-step.js';
 
 export const API = 'https://api.github.com';
 export const REPO = '/repos/acme/service';

@@ -4,7 +4,7 @@
  * the installation's API).
  */
 import nock from 'nock';
-import { createScanDeps } from '../../src/scan-deps.js';
+import { createScanDeps } from '../../src/engine/wiring.js';
 import { startBoltWorld, worldSettings, type BoltWorld } from './boltdb-world.js';
 import { API, BASE, BASE_GOMOD, GOMOD_PATCH, HEAD, HEAD_GOMOD, MERGE_BASE, REPO, checkRunCreated, mockConfig, mockFile, mockTree, payload, startApp } from './harness.js';
 

@@ -8,7 +8,7 @@ import { makeCommit, makeRepo, type FakeRepo } from '../helpers/github-server.js
 import { buildModuleZip } from '../helpers/module-zip.js';
 import type { FixtureModule } from '../helpers/goproxy-server.js';
 import { startSumDbServer, type SumDbServer } from '../helpers/sumdb-server.js';
-import { boltdbFixture, startWorld, type World } from '../fixtures/divergence/world.js';
+import { boltdbFixture, startWorld, type World } from '../helpers/divergence-world.js';
 
 const BOLT = 'github.com/boltdb-go/bolt';
 const { clean, injected } = boltdbFixture();

@@ -6,7 +6,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { escapePath, escapeVersion } from '../../src/gomod/module.js';
-import { generateNoteKey, signNote, verifierKeyFromSigner } from '../../src/sources/note.js';
+import { generateNoteKey, signNote, verifierKeyFromSigner } from '../../src/sumdb/note.js';
 import {
   emptyTreeHash,
   formatTree,
@@ -17,7 +17,7 @@ import {
   subtreeHash,
   tilePath,
   type Tile,
-} from '../../src/sources/tlog.js';
+} from '../../src/sumdb/tlog.js';
 
 /** One log entry: the go.sum lines of a module version. */
 export interface SumDbRecord {

@@ -2,9 +2,9 @@ import { renderText } from '../../src/report/text.js';
 import { renderJson } from '../../src/report/json.js';
 import { renderMarkdown } from '../../src/report/markdown.js';
 import { buildSarif } from '../../src/report/sarif.js';
-import { renderSummary } from '../../src/review/markdown.js';
+import { renderSummary } from '../../src/report/markdown.js';
 import { RULE_IDS } from '../../src/findings.js';
-import { conclusionOf } from '../../src/scan-types.js';
+import { conclusionOf } from '../../src/engine/result.js';
 import { sampleResult } from './sample.js';
 
 const config = { failOn: 'high' as const };

@@ -1,6 +1,6 @@
 /** A realistic scan result (the boltdb-go case plus a low finding and an ignored one) for report tests. */
 import type { Finding } from '../../src/findings.js';
-import type { ScanResult } from '../../src/scan-types.js';
+import type { ScanResult } from '../../src/engine/result.js';
 
 export function boltFinding(over: Partial<Finding> = {}): Finding {
   return {

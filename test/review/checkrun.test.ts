@@ -1,6 +1,6 @@
 import { batchAnnotations, brokenScanOutput, buildCheckRunOutput, checkRunUpdates, CHECKS_LIMITS, truncateBytes } from '../../src/review/checkrun.js';
 import { sampleResult, boltFinding } from '../report/sample.js';
-import type { ScanResult } from '../../src/scan-types.js';
+import type { ScanResult } from '../../src/engine/result.js';
 
 const config = { failOn: 'high' as const };
 

@@ -7,7 +7,7 @@ import {
   parseGoSumDb,
   readGoEnv,
 } from '../../src/sources/goenv.js';
-import { generateNoteKey } from '../../src/sources/note.js';
+import { generateNoteKey } from '../../src/sumdb/note.js';
 
 const SUM_KEY = 'sum.golang.org+033de0ae+Ac4zctda0e5eza+HJyk9SxEdh+s3Ux18htTTAD8OuAn8';
 

@@ -5,9 +5,9 @@
 import nock from 'nock';
 import { readGoEnv } from '../../src/sources/goenv.js';
 import { HttpClient } from '../../src/sources/http.js';
-import { openNote, parseVerifierKey } from '../../src/sources/note.js';
+import { openNote, parseVerifierKey } from '../../src/sumdb/note.js';
 import { SumDbClient, SumDbVerificationError } from '../../src/sources/sumdb.js';
-import { parseRecord, parseTree } from '../../src/sources/tlog.js';
+import { parseRecord, parseTree } from '../../src/sumdb/tlog.js';
 
 const SUM_KEY = parseVerifierKey('sum.golang.org+033de0ae+Ac4zctda0e5eza+HJyk9SxEdh+s3Ux18htTTAD8OuAn8');
 

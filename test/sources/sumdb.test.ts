@@ -1,7 +1,7 @@
 import nock from 'nock';
 import { readGoEnv } from '../../src/sources/goenv.js';
 import { HttpClient } from '../../src/sources/http.js';
-import { generateNoteKey } from '../../src/sources/note.js';
+import { generateNoteKey } from '../../src/sumdb/note.js';
 import {
   SumDbClient,
   SumDbError,

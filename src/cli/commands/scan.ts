@@ -2,16 +2,16 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { EXIT, UsageError, type CliContext } from '../context.js';
-import { ConfigError, loadEngineEnv, parseRepoConfigText, type RepoConfig } from '../../config.js';
+import { ConfigError, parseRepoConfigText, type RepoConfig } from '../../config/repo.js';
+import { clientsFor, engineEnvFor } from '../engine-env.js';
 import { SEVERITIES, type Severity } from '../../findings.js';
-import { failingFindings, scan, type ScanResult } from '../../scan.js';
-import { listGoMods, readChange, showFile } from '../../scan-git.js';
+import { failingFindings, scan, type ScanResult } from '../../engine/scan.js';
+import { listGoMods, readChange, showFile } from '../git.js';
 import { renderText } from '../../report/text.js';
 import { renderJson } from '../../report/json.js';
 import { renderMarkdown } from '../../report/markdown.js';
 import { renderSarif } from '../../report/sarif.js';
-import { GoEnvError } from '../../sources/goenv.js';
-import { packageRoot } from '../../checks/corpus.js';
+import { packageRoot } from '../../checks/typosquat/corpus.js';
 
 /** The package version, for SARIF's tool.driver.version. */
 function toolVersion(): string {
@@ -62,13 +62,7 @@ export function register(program: Command, ctx: CliContext): void {
         throw new UsageError(`--fail-on: expected one of ${SEVERITIES.join('|')}, got "${opts.failOn}"`);
       }
       const dir = path.resolve(ctx.cwd, opts.repo);
-      let engine;
-      try {
-        engine = loadEngineEnv(ctx.env);
-      } catch (e) {
-        if (e instanceof ConfigError) throw new UsageError(e.message);
-        throw e;
-      }
+      const engine = engineEnvFor(ctx.env);
       const change = await readChange(dir, opts.base, opts.head);
       const configPath = opts.config ?? CONFIG_PATH;
       let config: RepoConfig;
@@ -80,15 +74,8 @@ export function register(program: Command, ctx: CliContext): void {
       }
       if (opts.failOn) config = { ...config, failOn: opts.failOn as Severity };
 
-      // Loaded here, not at the top: the checks pull in the typosquat corpus, which `--help` does not need.
-      const { createClients, createScanChecks } = await import('../../scan-deps.js');
-      let clients;
-      try {
-        clients = createClients(engine);
-      } catch (e) {
-        if (e instanceof GoEnvError) throw new UsageError(e.message);
-        throw e;
-      }
+      const clients = await clientsFor(engine);
+      const { createScanChecks } = await import('../../engine/wiring.js');
       const refs = { base: change.mergeBase, head: change.headSha };
       let result: ScanResult;
       try {

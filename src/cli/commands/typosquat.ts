@@ -1,10 +1,10 @@
 import type { Command } from 'commander';
 import { EXIT, UsageError, type CliContext } from '../context.js';
 import { modulePathError } from '../../gomod/module.js';
-import { CorpusError, loadCorpus } from '../../checks/corpus.js';
-import { createTyposquatDetector, type TyposquatResult } from '../../checks/typosquat.js';
-import { describeNonAscii } from '../../checks/typosquat-strings.js';
-import { enrichTyposquat, githubMetaFromEnv } from '../../sources/github-meta.js';
+import { CorpusError, loadCorpus } from '../../checks/typosquat/corpus.js';
+import { createTyposquatDetector, type TyposquatResult } from '../../checks/typosquat/detector.js';
+import { describeNonAscii } from '../../checks/typosquat/names.js';
+import { clientsFor, engineEnvFor } from '../engine-env.js';
 
 interface Options {
   json?: boolean;
@@ -42,12 +42,15 @@ export function register(program: Command, ctx: CliContext): void {
       }
       const detector = safeDetector(opts);
       if (!detector) throw new UsageError(`cannot load the typosquat corpus${opts.data ? ` from ${opts.data}` : ''}`);
-      const meta = opts.offline ? null : githubMetaFromEnv(ctx.env);
+      // GitHub metadata only when the user pointed us at an API or gave a token: unasked, a CLI stays local.
+      const useGitHub = !opts.offline && Boolean(ctx.env.GITHUB_TOKEN || ctx.env.ORIGIN_GITHUB_TOKEN || ctx.env.GITHUB_API_URL);
+      const clients = await clientsFor(engineEnvFor(ctx.env), { origin: false, meta: useGitHub });
+      const { assessTyposquat } = await import('../../engine/wiring.js');
       const results: TyposquatResult[] = [];
-      for (const m of modules) {
-        let r = detector.check(m, { existing: opts.existing ?? [] });
-        if (meta) r = await enrichTyposquat(r, meta);
-        results.push(r);
+      try {
+        for (const m of modules) results.push(await assessTyposquat(clients, detector, { path: m, version: null }, opts.existing ?? []));
+      } finally {
+        await clients.proxy.close();
       }
       if (opts.json) {
         ctx.out(JSON.stringify(results, null, 2) + '\n');

@@ -3,13 +3,10 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { EXIT, UsageError, type CliContext } from '../context.js';
 import { sumsFromLines, type ModuleSums } from '../../checks/consistency.js';
-import { verifyModule, type VerifyResult } from '../../checks/divergence.js';
+import type { VerifyResult } from '../../checks/divergence/verify.js';
 import { canonicalVersion, checkModuleVersion } from '../../gomod/module.js';
-import { GITHUB_API_URL, GitHubOriginClient } from '../../sources/github-origin.js';
-import { GoEnvError, readGoEnv } from '../../sources/goenv.js';
-import { GoProxyClient } from '../../sources/goproxy.js';
-import { HttpClient } from '../../sources/http.js';
-import { SumDbClient } from '../../sources/sumdb.js';
+import { verifyVersion } from '../../engine/verify-step.js';
+import { clientsFor, engineEnvFor } from '../engine-env.js';
 
 interface Options {
   goproxy?: string;
@@ -31,11 +28,11 @@ export function register(program: Command, ctx: CliContext): void {
     .description("compare what the Go module proxy serves for module@version with its GitHub repository's tag today")
     .argument('<module@version>', 'e.g. github.com/boltdb-go/bolt@v1.3.1')
     .option('--goproxy <url>', 'module proxy to ask (default: $GOPROXY, else https://proxy.golang.org,direct)')
-    .option('--github-api <url>', `GitHub REST API root (default: $GITHUB_API_URL, else ${GITHUB_API_URL}); $GITHUB_TOKEN is sent to it`)
+    .option('--github-api <url>', 'GitHub REST API root (default: $GITHUB_API_URL, else https://api.github.com); $GITHUB_TOKEN is sent to it')
     .option('--go-sum <file>', "also compare the proxy's hashes with this go.sum's lines for the version")
     .option('--no-sumdb', 'do not consult the checksum database ($GOSUMDB)')
     .option('--no-origin', 'do not contact GitHub (the result is then at best unverifiable)')
-    .option('--max-tarball-bytes <n>', 'largest origin tarball to download (default 100 MiB)')
+    .option('--max-tarball-bytes <n>', 'largest origin tarball to download (default: $MODWARDEN_TARBALL_MAX_BYTES, else 200 MiB)')
     .option('--json', 'print the result as JSON')
     .addHelpText(
       'after',
@@ -45,36 +42,25 @@ export function register(program: Command, ctx: CliContext): void {
     .action(async (arg: string, opts: Options) => {
       const mv = parseModuleVersion(arg);
       const goSum = opts.goSum ? await readGoSum(ctx, opts.goSum, mv) : null;
-      const env = { ...ctx.env };
-      if (opts.goproxy !== undefined) env.GOPROXY = opts.goproxy;
-      let goEnv;
-      try {
-        goEnv = readGoEnv(env);
-      } catch (e) {
-        if (e instanceof GoEnvError) throw new UsageError(e.message);
-        throw e;
-      }
       const maxTarballBytes = opts.maxTarballBytes === undefined ? undefined : Number(opts.maxTarballBytes);
-      if (maxTarballBytes !== undefined && !(Number.isSafeInteger(maxTarballBytes) && maxTarballBytes > 0)) {
-        throw new UsageError(`--max-tarball-bytes must be a positive whole number, not "${opts.maxTarballBytes}"`);
+      if (maxTarballBytes !== undefined && !(Number.isSafeInteger(maxTarballBytes) && maxTarballBytes >= 1024)) {
+        throw new UsageError(`--max-tarball-bytes must be a positive whole number of bytes, at least 1024, not "${opts.maxTarballBytes}"`);
       }
-      const apiUrl = opts.githubApi ?? nonEmpty(ctx.env.GITHUB_API_URL) ?? GITHUB_API_URL;
-      const http = new HttpClient();
-      let origin: GitHubOriginClient | null = null;
-      if (opts.origin !== false) {
-        try {
-          origin = new GitHubOriginClient({ baseUrl: apiUrl, token: nonEmpty(ctx.env.GITHUB_TOKEN), http, maxTarballBytes });
-        } catch {
-          throw new UsageError(`--github-api / GITHUB_API_URL must be an http(s) URL, not "${apiUrl}"`);
-        }
+      if (opts.githubApi !== undefined && !/^https?:\/\//i.test(opts.githubApi)) {
+        throw new UsageError(`--github-api must be an http(s) URL, not "${opts.githubApi}"`);
       }
-      const proxy = new GoProxyClient({ env: goEnv, http });
-      const sumdb = opts.sumdb !== false && goEnv.sumdb ? new SumDbClient({ env: goEnv, http }) : null;
+      const settings = engineEnvFor(ctx.env, {
+        GOPROXY: opts.goproxy,
+        GOSUMDB: opts.sumdb === false ? 'off' : undefined,
+        GITHUB_API_URL: opts.githubApi,
+        MODWARDEN_TARBALL_MAX_BYTES: maxTarballBytes === undefined ? undefined : String(maxTarballBytes),
+      });
+      const clients = await clientsFor(settings, { origin: opts.origin !== false, meta: false });
       let result: VerifyResult;
       try {
-        result = await verifyModule(mv, { proxy, origin, sumdb, goSum });
+        result = await verifyVersion(clients, mv, goSum);
       } finally {
-        await proxy.close();
+        await clients.proxy.close();
       }
       ctx.out(opts.json ? JSON.stringify(result, null, 2) + '\n' : renderText(result));
       ctx.exit(result.verdict === 'consistent' ? EXIT.ok : result.verdict === 'unverifiable' ? EXIT.unverifiable : EXIT.findings);
@@ -106,10 +92,6 @@ async function readGoSum(ctx: CliContext, file: string, mv: { path: string; vers
   const sums = sumsFromLines(text, mv.path, mv.version);
   if (!sums.h1 && !sums.goModH1) throw new UsageError(`${file} has no lines for ${mv.path} ${mv.version}`);
   return sums;
-}
-
-function nonEmpty(s: string | undefined): string | undefined {
-  return s === undefined || s.trim() === '' ? undefined : s;
 }
 
 /** Human-readable result: headline, both sides' hashes, differing files, reasons and diffs. */

@@ -1,0 +1,234 @@
+/** The operator's settings from the environment, validated with zod: the engine's (EngineEnv) and the app's. */
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { ConfigError, formatIssues } from './errors.js';
+
+const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
+
+const intFrom = (min: number, max: number, dflt: number) =>
+  z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v.trim() === '') return dflt;
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < min || n > max) {
+        ctx.addIssue({ code: 'custom', message: `expected a whole number from ${min} to ${max}, got "${v}"` });
+        return z.NEVER;
+      }
+      return n;
+    });
+
+const httpUrl = (dflt: string) =>
+  z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      const s = v === undefined || v.trim() === '' ? dflt : v.trim();
+      try {
+        const u = new URL(s);
+        if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error();
+      } catch {
+        ctx.addIssue({ code: 'custom', message: `expected an http(s) URL, got "${s}"` });
+        return z.NEVER;
+      }
+      return s.replace(/\/+$/, '');
+    });
+
+const optionalString = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === '' ? null : v));
+
+const envSchema = z.object({
+  APP_ID: z
+    .string({ error: 'required: the GitHub App id (a number, from the app settings page)' })
+    .regex(/^\d+$/, { message: 'expected the numeric GitHub App id' }),
+  PRIVATE_KEY: optionalString,
+  PRIVATE_KEY_PATH: optionalString,
+  WEBHOOK_SECRET: z.string({ error: 'required: the webhook secret set in the app settings' }).min(1, { message: 'must not be empty' }),
+  GOPROXY: z
+    .string()
+    .optional()
+    .transform((v) => (v && v.trim() ? v.trim() : 'https://proxy.golang.org,direct')),
+  GOSUMDB: z
+    .string()
+    .optional()
+    .transform((v) => (v && v.trim() ? v.trim() : 'sum.golang.org')),
+  GOPRIVATE: z.string().optional().transform((v) => v ?? ''),
+  GONOPROXY: z.string().optional().transform((v) => v ?? null),
+  GONOSUMDB: z.string().optional().transform((v) => v ?? null),
+  GITHUB_API_URL: httpUrl('https://api.github.com'),
+  ORIGIN_GITHUB_TOKEN: optionalString,
+  GHE_HOST: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v.trim() === '') return null;
+      if (!/^[A-Za-z0-9.-]+(:\d+)?$/.test(v.trim())) {
+        ctx.addIssue({ code: 'custom', message: `expected a host name like github.example.com (no scheme or path), got "${v}"` });
+        return z.NEVER;
+      }
+      return v.trim();
+    }),
+  MODWARDEN_CONCURRENCY: intFrom(1, 256, 16),
+  MODWARDEN_JOB_CONCURRENCY: intFrom(1, 64, 2),
+  MODWARDEN_CACHE_ENTRIES: intFrom(0, 1_000_000, 5000),
+  MODWARDEN_TARBALL_MAX_BYTES: intFrom(1024, 4 * 1024 ** 3, 200 * 1024 * 1024),
+  MODWARDEN_HTTP_TIMEOUT_MS: intFrom(100, 600_000, 30_000),
+  LOG_LEVEL: z.enum(LOG_LEVELS).optional().transform((v) => v ?? 'info'),
+});
+
+/** The engine's settings (no GitHub App credentials), for the CLI and the demo. */
+export interface EngineEnv {
+  goproxy: string;
+  gosumdb: string;
+  goprivate: string;
+  gonoproxy: string | null;
+  gonosumdb: string | null;
+  /** Where origin lookups of github.com modules go (public GitHub by default, even on GHE). */
+  githubApiUrl: string;
+  originToken: string | null;
+  /** Network requests in flight per scan. */
+  concurrency: number;
+  cacheEntries: number;
+  tarballMaxBytes: number;
+  httpTimeoutMs: number;
+}
+
+/** The operator's settings after validation: the engine's, plus the app's credentials and process limits. */
+export interface OperatorConfig extends EngineEnv {
+  appId: string;
+  /** PEM text (from PRIVATE_KEY or the file at PRIVATE_KEY_PATH). */
+  privateKey: string;
+  webhookSecret: string;
+  /** GitHub Enterprise host of the installation (Probot reads it too), or null for github.com. */
+  gheHost: string | null;
+  /** Scans running at once in the app process. */
+  jobConcurrency: number;
+  logLevel: (typeof LOG_LEVELS)[number];
+}
+
+/** Every environment variable the app reads, with what it means (the source of `.env.example`). */
+export const ENV_VARS: Record<string, string> = {
+  APP_ID: 'GitHub App id (required)',
+  PRIVATE_KEY: 'GitHub App private key, PEM text (or PRIVATE_KEY_PATH)',
+  PRIVATE_KEY_PATH: 'path to the GitHub App private key .pem (or PRIVATE_KEY)',
+  WEBHOOK_SECRET: 'webhook secret (required)',
+  GOPROXY: 'module proxy list, Go syntax (default https://proxy.golang.org,direct)',
+  GOSUMDB: 'checksum database (default sum.golang.org; "off" disables)',
+  GOPRIVATE: 'glob patterns of private modules: never sent to the proxy or checksum database',
+  GONOPROXY: 'overrides GOPRIVATE for the proxy',
+  GONOSUMDB: 'overrides GOPRIVATE for the checksum database',
+  GITHUB_API_URL: 'GitHub API used for origin lookups of github.com modules (default https://api.github.com)',
+  ORIGIN_GITHUB_TOKEN: 'optional read-only token for origin and metadata lookups',
+  GHE_HOST: 'GitHub Enterprise Server host where the app is installed',
+  MODWARDEN_CONCURRENCY: 'network requests in flight per scan (default 16)',
+  MODWARDEN_JOB_CONCURRENCY: 'scans running at once (default 2)',
+  MODWARDEN_CACHE_ENTRIES: 'immutable module results kept in memory (default 5000)',
+  MODWARDEN_TARBALL_MAX_BYTES: 'largest origin tarball downloaded (default 200 MiB)',
+  MODWARDEN_HTTP_TIMEOUT_MS: 'timeout per HTTP request (default 30000)',
+  LOG_LEVEL: 'trace|debug|info|warn|error|fatal|silent (default info)',
+};
+
+/** Options for loadOperatorConfig: how to read PRIVATE_KEY_PATH (injected by tests). */
+export interface LoadOperatorOptions {
+  readFile?: (path: string) => string;
+}
+
+/** Validates the operator's environment; throws ConfigError listing every missing or wrong value. */
+export function loadOperatorConfig(env: NodeJS.ProcessEnv, options: LoadOperatorOptions = {}): OperatorConfig {
+  const result = envSchema.safeParse(env);
+  const problems = result.success ? [] : formatIssues(result.error.issues);
+  let privateKey: string | null = null;
+  if (result.success) {
+    const e = result.data;
+    if (e.PRIVATE_KEY) {
+      privateKey = decodeKey(e.PRIVATE_KEY);
+    } else if (e.PRIVATE_KEY_PATH) {
+      try {
+        privateKey = (options.readFile ?? defaultReadFile)(e.PRIVATE_KEY_PATH);
+      } catch (err) {
+        problems.push(`PRIVATE_KEY_PATH: cannot read "${e.PRIVATE_KEY_PATH}" (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+      }
+    } else {
+      problems.push('PRIVATE_KEY: required: set PRIVATE_KEY (PEM text) or PRIVATE_KEY_PATH (a .pem file)');
+    }
+    if (privateKey !== null && !/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(privateKey)) {
+      problems.push(`${e.PRIVATE_KEY ? 'PRIVATE_KEY' : 'PRIVATE_KEY_PATH'}: not a PEM private key (expected "-----BEGIN RSA PRIVATE KEY-----")`);
+    }
+  } else if (!env.PRIVATE_KEY && !env.PRIVATE_KEY_PATH) {
+    problems.push('PRIVATE_KEY: required: set PRIVATE_KEY (PEM text) or PRIVATE_KEY_PATH (a .pem file)');
+  }
+  if (problems.length > 0 || !result.success || privateKey === null) throw new ConfigError('environment', problems);
+  const e = result.data;
+  return {
+    appId: e.APP_ID,
+    privateKey,
+    webhookSecret: e.WEBHOOK_SECRET,
+    goproxy: e.GOPROXY,
+    gosumdb: e.GOSUMDB,
+    goprivate: e.GOPRIVATE,
+    gonoproxy: e.GONOPROXY,
+    gonosumdb: e.GONOSUMDB,
+    githubApiUrl: e.GITHUB_API_URL,
+    originToken: e.ORIGIN_GITHUB_TOKEN,
+    gheHost: e.GHE_HOST,
+    concurrency: e.MODWARDEN_CONCURRENCY,
+    jobConcurrency: e.MODWARDEN_JOB_CONCURRENCY,
+    cacheEntries: e.MODWARDEN_CACHE_ENTRIES,
+    tarballMaxBytes: e.MODWARDEN_TARBALL_MAX_BYTES,
+    httpTimeoutMs: e.MODWARDEN_HTTP_TIMEOUT_MS,
+    logLevel: e.LOG_LEVEL,
+  };
+}
+
+/** Probot accepts a base64-encoded key for hosts without multi-line variables; so do we. */
+function decodeKey(value: string): string {
+  if (value.includes('-----BEGIN')) return value.replace(/\\n/g, '\n');
+  const decoded = Buffer.from(value, 'base64').toString('utf8');
+  return decoded.includes('-----BEGIN') ? decoded : value;
+}
+
+function defaultReadFile(path: string): string {
+  // Synchronous on purpose: read once at start-up, before any webhook is served.
+  return readFileSync(path, 'utf8');
+}
+
+
+const engineSchema = envSchema.pick({
+  GOPROXY: true,
+  GOSUMDB: true,
+  GOPRIVATE: true,
+  GONOPROXY: true,
+  GONOSUMDB: true,
+  GITHUB_API_URL: true,
+  ORIGIN_GITHUB_TOKEN: true,
+  MODWARDEN_CONCURRENCY: true,
+  MODWARDEN_CACHE_ENTRIES: true,
+  MODWARDEN_TARBALL_MAX_BYTES: true,
+  MODWARDEN_HTTP_TIMEOUT_MS: true,
+});
+
+/**
+ * Reads the engine's settings from the environment (the CLI's source). GITHUB_TOKEN is accepted as the
+ * origin token when ORIGIN_GITHUB_TOKEN is unset, like `modwarden verify`.
+ */
+export function loadEngineEnv(env: NodeJS.ProcessEnv): EngineEnv {
+  const result = engineSchema.safeParse(env);
+  if (!result.success) throw new ConfigError('environment', formatIssues(result.error.issues));
+  const e = result.data;
+  return {
+    goproxy: e.GOPROXY,
+    gosumdb: e.GOSUMDB,
+    goprivate: e.GOPRIVATE,
+    gonoproxy: e.GONOPROXY,
+    gonosumdb: e.GONOSUMDB,
+    githubApiUrl: e.GITHUB_API_URL,
+    originToken: e.ORIGIN_GITHUB_TOKEN ?? (env.GITHUB_TOKEN?.trim() ? env.GITHUB_TOKEN.trim() : null),
+    concurrency: e.MODWARDEN_CONCURRENCY,
+    cacheEntries: e.MODWARDEN_CACHE_ENTRIES,
+    tarballMaxBytes: e.MODWARDEN_TARBALL_MAX_BYTES,
+    httpTimeoutMs: e.MODWARDEN_HTTP_TIMEOUT_MS,
+  };
+}

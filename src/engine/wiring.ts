@@ -1,0 +1,161 @@
+/**
+ * Wires the real checks into the engine: the go.mod diff, the typosquat detector (with near-copy
+ * comparison through the proxy), and the divergence check. Clients are made once per process so their
+ * caches (proxy answers by module@version, zip file digests) serve every scan; origin state is re-read
+ * per scan because a tag can move.
+ */
+import { LRUCache } from 'lru-cache';
+import type { ModuleVersion } from '../gomod/types.js';
+import type { RepoConfig } from '../config/repo.js';
+import { diffFiles, requiredModules } from './gomod-step.js';
+import { createTyposquatDetector, suspectPathOf, typosquatFindings, type TyposquatDetector, type TyposquatResult } from '../checks/typosquat/detector.js';
+import { applyClone, compareWithTarget, type FileDigest } from '../checks/typosquat/clone.js';
+import { readModuleZip } from '../modzip/reader.js';
+import { GoProxyClient } from '../sources/goproxy.js';
+import { readGoEnv, type GoEnv } from '../sources/goenv.js';
+import { HttpClient } from '../sources/http.js';
+import { GitHubOriginClient } from '../sources/github/origin.js';
+import { SumDbClient } from '../sources/sumdb.js';
+import { createGitHubMetaClient, type GitHubMetaClient } from '../sources/github/meta.js';
+import { enrichTyposquat } from '../checks/typosquat/evidence.js';
+import type { EngineEnv } from '../config/operator.js';
+import { createVerifier, type Verifier } from './verify-step.js';
+import type { ScanChecks, ScanDeps } from './scan.js';
+
+/** A GOPROXY / GOSUMDB value Go would reject (front doors report it as bad input). */
+export { GoEnvError } from '../sources/goenv.js';
+
+/** The operator settings the engine needs (the CLI builds them from the environment too). */
+export type EngineSettings = EngineEnv;
+
+/** The network clients the checks use; tests and the demo point them at local servers. */
+export interface EngineClients {
+  env: GoEnv;
+  proxy: GoProxyClient;
+  origin: GitHubOriginClient | null;
+  /** Checksum database client, or null when GOSUMDB=off. */
+  sumdb: SumDbClient | null;
+  /** Repository metadata for typosquat enrichment (age, stars, forks); null = name check only. */
+  meta: GitHubMetaClient | null;
+  verifier: Verifier;
+}
+
+/** Which network sources a front door may use (the CLI's --no-origin / --offline). All on by default. */
+export interface SourceSwitches {
+  origin?: boolean;
+  meta?: boolean;
+}
+
+/** Builds the clients from settings, once per process: their caches serve every scan. */
+export function createClients(s: EngineSettings, on: SourceSwitches = {}): EngineClients {
+  const env = readGoEnv({
+    GOPROXY: s.goproxy,
+    GOSUMDB: s.gosumdb,
+    GOPRIVATE: s.goprivate,
+    ...(s.gonoproxy !== null ? { GONOPROXY: s.gonoproxy } : {}),
+    ...(s.gonosumdb !== null ? { GONOSUMDB: s.gonosumdb } : {}),
+  });
+  const http = new HttpClient({ concurrency: s.concurrency, timeoutMs: s.httpTimeoutMs });
+  const proxy = new GoProxyClient({ env, http, cacheEntries: s.cacheEntries });
+  const token = s.originToken ? { token: s.originToken } : {};
+  const origin =
+    on.origin === false
+      ? null
+      : new GitHubOriginClient({
+          baseUrl: s.githubApiUrl,
+          ...token,
+          maxTarballBytes: s.tarballMaxBytes,
+          timeoutMs: s.httpTimeoutMs,
+          http: new HttpClient({ concurrency: s.concurrency, timeoutMs: s.httpTimeoutMs }),
+        });
+  const sumdb = env.sumdb ? new SumDbClient({ env, http, timeoutMs: s.httpTimeoutMs }) : null;
+  // Long-lived in the app: a generous search budget, still paced by GitHub's per-minute search limit.
+  const meta = on.meta === false ? null : createGitHubMetaClient({ baseUrl: s.githubApiUrl, ...token, searchBudget: 1000 });
+  return { env, proxy, origin, sumdb, meta, verifier: createVerifier({ proxy, origin, sumdb }) };
+}
+
+/** Engine dependencies for the app or the CLI, from operator settings. */
+export function createScanDeps(s: EngineSettings): ScanDeps {
+  return { checks: createScanChecks(createClients(s), { cacheEntries: s.cacheEntries }), concurrency: s.concurrency, goprivate: s.goprivate };
+}
+
+/** One download per module@version: the proxy client caches the zip, `cache` its file digests. */
+export function fileDigests(proxy: GoProxyClient, cache?: LRUCache<string, Promise<FileDigest[]>>): (mv: ModuleVersion) => Promise<FileDigest[]> {
+  return (mv) => {
+    const key = `${mv.path}@${mv.version}`;
+    let p = cache?.get(key);
+    if (!p) {
+      p = proxy
+        .zip(mv.path, mv.version)
+        .then((z) => readModuleZip(z.file, mv))
+        .then((c) => c.files.map((f) => ({ path: f.path, size: f.size, sha256: f.sha256 })));
+      p.catch(() => cache?.delete(key));
+      cache?.set(key, p);
+    }
+    return p;
+  };
+}
+
+/**
+ * The whole typosquat assessment of one module, the same for the app and `modwarden typosquat`: the name
+ * check, repository facts when GitHub is reachable, and near-copy evidence from the proxy when a version is known.
+ */
+export async function assessTyposquat(
+  clients: Pick<EngineClients, 'proxy' | 'meta'>,
+  detector: TyposquatDetector,
+  suspect: { path: string; version: string | null },
+  existing: readonly string[],
+  fetchFiles: (mv: ModuleVersion) => Promise<FileDigest[]> = fileDigests(clients.proxy),
+): Promise<TyposquatResult> {
+  let result = detector.check(suspect.path, { existing: [...existing] });
+  // Repository facts raise a young copy of an old repo, lower a declared popular fork, and find
+  // older same-name repos the corpus does not know (never throws; rate limits become notes). A module with
+  // no name match at all is still enriched: a copy of a niche repo under a new owner is found only by search.
+  if (clients.meta && (result.suspicious || result.score > 0 || result.target === null)) {
+    result = await enrichTyposquat(result, clients.meta);
+  }
+  if (result.suspicious && result.target && suspect.version) {
+    // Near-copy evidence: compare with the target's latest version from the same proxy.
+    try {
+      const latest = await clients.proxy.latest(result.target);
+      const clone = await compareWithTarget({ path: suspect.path, version: suspect.version }, { path: result.target, version: latest.Version }, fetchFiles);
+      result = applyClone(result, clone);
+    } catch (e) {
+      result = { ...result, notes: [...(result.notes ?? []), `no content comparison: ${e instanceof Error ? e.message : String(e)}`] };
+    }
+  }
+  return result;
+}
+
+/** The real ScanChecks over a set of clients. Detectors and zip digests are cached across scans. */
+export function createScanChecks(clients: EngineClients, options: { cacheEntries?: number } = {}): ScanChecks {
+  const detectors = new LRUCache<string, TyposquatDetector>({ max: 16 });
+  const digests = new LRUCache<string, Promise<FileDigest[]>>({ max: Math.max(16, options.cacheEntries ?? 1000) });
+
+  const detectorFor = (config: RepoConfig): TyposquatDetector => {
+    const allow = config.allow.filter((a) => a.version === null && (a.rules === null || a.rules.includes('typosquat'))).map((a) => a.module);
+    const key = JSON.stringify([config.popularModules, allow]);
+    let d = detectors.get(key);
+    if (!d) {
+      d = createTyposquatDetector({ extraPopular: config.popularModules, allow });
+      detectors.set(key, d);
+    }
+    return d;
+  };
+
+  const fetchFiles = fileDigests(clients.proxy, digests);
+
+  return {
+    diff: diffFiles,
+    requiredModules,
+    async typosquat(change, ctx) {
+      const suspect = suspectPathOf(change);
+      if (!suspect || !change.fetch) return [];
+      const result = await assessTyposquat(clients, detectorFor(ctx.config), { path: suspect, version: change.fetch.version }, ctx.existing, fetchFiles);
+      return typosquatFindings(change, result);
+    },
+    verify(change, ctx) {
+      return clients.verifier(change, ctx);
+    },
+  };
+}

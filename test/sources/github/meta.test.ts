@@ -1,0 +1,175 @@
+import nock from 'nock';
+import { createGitHubMetaClient, type GitHubMetaClient, type Lookup, type RepoMeta, type UserMeta } from '../../../src/sources/github/meta.js';
+import { enrichTyposquat } from '../../../src/checks/typosquat/evidence.js';
+import { createTyposquatDetector } from '../../../src/checks/typosquat/detector.js';
+
+const API = 'https://api.github.example';
+const NOW = new Date('2025-03-01T00:00:00Z');
+
+/** A GET /repos/{owner}/{repo} body with the fields GitHub documents (abridged to what matters plus a few others). */
+function repoBody(fullName: string, createdAt: string, stars: number, extra: Record<string, unknown> = {}) {
+  const [owner, name] = fullName.split('/');
+  return {
+    id: 1296269,
+    node_id: 'MDEwOlJlcG9zaXRvcnkxMjk2MjY5',
+    name,
+    full_name: fullName,
+    owner: { login: owner, id: 1, type: 'User', site_admin: false },
+    private: false,
+    html_url: `https://github.com/${fullName}`,
+    fork: false,
+    created_at: createdAt,
+    updated_at: createdAt,
+    pushed_at: createdAt,
+    stargazers_count: stars,
+    watchers_count: stars,
+    forks_count: 0,
+    archived: false,
+    default_branch: 'master',
+    ...extra,
+  };
+}
+
+function userBody(login: string, createdAt: string) {
+  return { login, id: 2, node_id: 'MDQ6VXNlcjE=', type: 'User', site_admin: false, created_at: createdAt, updated_at: createdAt, public_repos: 1 };
+}
+
+const detector = createTyposquatDetector();
+
+beforeAll(() => nock.disableNetConnect());
+afterEach(() => nock.cleanAll());
+afterAll(() => nock.enableNetConnect());
+
+describe('GitHub metadata client', () => {
+  it('reads repositories and users with the token and caches them', async () => {
+    const scope = nock(API, { reqheaders: { authorization: 'token t0ken' } })
+      .get('/repos/boltdb-go/bolt')
+      .reply(200, repoBody('boltdb-go/bolt', '2021-11-08T12:00:00Z', 0))
+      .get('/users/boltdb-go')
+      .reply(200, userBody('boltdb-go', '2021-11-07T00:00:00Z'));
+    const meta = createGitHubMetaClient({ baseUrl: API, token: 't0ken' });
+    const r1 = await meta.repo('boltdb-go', 'bolt');
+    const r2 = await meta.repo('boltdb-go', 'bolt');
+    expect(r1).toEqual(r2);
+    expect(r1).toEqual({ ok: true, value: expect.objectContaining({ fullName: 'boltdb-go/bolt', stars: 0, fork: false, parent: null, createdAt: '2021-11-08T12:00:00Z' }) });
+    expect(await meta.user('boltdb-go')).toEqual({ ok: true, value: { login: 'boltdb-go', createdAt: '2021-11-07T00:00:00Z', type: 'User' } });
+    scope.done();
+  });
+
+  it('returns null for a 404 and a note-worthy "limited" for 403 with x-ratelimit-remaining: 0, then stops asking', async () => {
+    const scope = nock(API)
+      .get('/repos/gone/away')
+      .reply(404, { message: 'Not Found', documentation_url: 'https://docs.github.com/rest/repos/repos#get-a-repository' })
+      .get('/repos/a/b')
+      .reply(403, { message: 'API rate limit exceeded' }, { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': '1740787200' });
+    const meta = createGitHubMetaClient({ baseUrl: API, token: 't' });
+    expect(await meta.repo('gone', 'away')).toEqual({ ok: true, value: null });
+    const limited = await meta.repo('a', 'b');
+    expect(limited).toMatchObject({ ok: false, why: 'limited' });
+    expect((limited as { message: string }).message).toMatch(/rate limit reached \(HTTP 403, resets at 2025-03-01T00:00:00.000Z\)/);
+    // No interceptor left: a further request would fail the test if it went out.
+    expect(await meta.repo('c', 'd')).toMatchObject({ ok: false, why: 'limited' });
+    scope.done();
+  });
+
+  it('searches by name (q=<name> in:name, sorted by stars) and treats 429 as the search limit', async () => {
+    const scope = nock(API)
+      .get('/search/repositories')
+      .query({ q: 'hypert in:name', sort: 'stars', order: 'desc', per_page: '30' })
+      .reply(200, { total_count: 2, incomplete_results: false, items: [repoBody('areknoster/hypert', '2024-03-10T00:00:00Z', 120), repoBody('shallowmulti/hypert', '2025-01-20T00:00:00Z', 0)] })
+      .get('/search/repositories')
+      .query(true)
+      .reply(429, { message: 'secondary rate limit' }, { 'retry-after': '60' });
+    const meta = createGitHubMetaClient({ baseUrl: API, token: 't' });
+    const found = await meta.searchByName('hypert');
+    expect(found.ok && found.value!.map((r) => r.fullName)).toEqual(['areknoster/hypert', 'shallowmulti/hypert']);
+    expect(await meta.searchByName('hypert')).toEqual(found); // cached: no second request
+    expect(await meta.searchByName('layout')).toMatchObject({ ok: false, why: 'limited' });
+    expect(await meta.searchByName('other')).toMatchObject({ ok: false, why: 'limited' });
+    scope.done();
+  });
+
+  it('keeps within the per-minute search window without waiting', async () => {
+    let t = 0;
+    const scope = nock(API).get('/search/repositories').query(true).times(2).reply(200, { total_count: 0, incomplete_results: false, items: [] });
+    const meta = createGitHubMetaClient({ baseUrl: API, token: 't', searchesPerMinute: 2, now: () => t });
+    expect((await meta.searchByName('a')).ok).toBe(true);
+    expect((await meta.searchByName('b')).ok).toBe(true);
+    const third = await meta.searchByName('c');
+    expect(third).toMatchObject({ ok: false, why: 'limited', message: expect.stringContaining('2 searches a minute') });
+    t = 61_000;
+    nock(API).get('/search/repositories').query(true).reply(200, { total_count: 0, incomplete_results: false, items: [] });
+    expect((await meta.searchByName('c')).ok).toBe(true);
+    scope.done();
+  });
+});
+
+describe('enrichTyposquat', () => {
+  it('raises a young, unstarred copy of an old popular repository', async () => {
+    nock(API)
+      .get('/repos/boltdb-go/bolt').reply(200, repoBody('boltdb-go/bolt', '2024-11-08T12:00:00Z', 0))
+      .get('/users/boltdb-go').reply(200, userBody('boltdb-go', '2024-11-07T00:00:00Z'))
+      .get('/repos/boltdb/bolt').reply(200, repoBody('boltdb/bolt', '2013-02-09T00:00:00Z', 14000))
+      .get('/users/boltdb').reply(200, { ...userBody('boltdb', '2014-01-01T00:00:00Z'), type: 'Organization' });
+    const meta = createGitHubMetaClient({ baseUrl: API, token: 't' });
+    const base = detector.check('github.com/boltdb-go/bolt');
+    const r = await enrichTyposquat(base, meta, { now: NOW });
+    expect(r.score).toBe(1);
+    expect(r.evidence).toMatchObject({ youngCopy: true, suspect: { fullName: 'boltdb-go/bolt', stars: 0 }, target: { fullName: 'boltdb/bolt', stars: 14000 } });
+    expect(r.reasons.join('\n')).toMatch(/young, unstarred copy .*`boltdb-go\/bolt` was created 2024-11-08 with 0 stars by an account created 2024-11-07; `boltdb\/bolt` was created 2013-02-09 and has 14000 stars/);
+  });
+
+  it('lowers a declared, used fork', async () => {
+    nock(API)
+      .get('/repos/someorg/go-retryablehttp').reply(200, repoBody('someorg/go-retryablehttp', '2020-01-01T00:00:00Z', 80, { fork: true, parent: repoBody('hashicorp/go-retryablehttp', '2015-01-01T00:00:00Z', 2000) }))
+      .get('/users/someorg').reply(200, userBody('someorg', '2012-01-01T00:00:00Z'))
+      .get('/repos/hashicorp/go-retryablehttp').reply(200, repoBody('hashicorp/go-retryablehttp', '2015-01-01T00:00:00Z', 2000))
+      .get('/users/hashicorp').reply(200, userBody('hashicorp', '2012-01-01T00:00:00Z'));
+    const base = detector.check('github.com/someorg/go-retryablehttp');
+    expect(base.suspicious).toBe(true);
+    const r = await enrichTyposquat(base, createGitHubMetaClient({ baseUrl: API, token: 't' }), { now: NOW });
+    expect(r.suspicious).toBe(false);
+    expect(r.evidence?.declaredFork).toBe(true);
+    expect(r.reasons.at(-1)).toMatch(/GitHub lists `someorg\/go-retryablehttp` as a fork of `hashicorp\/go-retryablehttp` \(80 stars\)/);
+  });
+
+  it('finds a niche target through search when the name check found none', async () => {
+    nock(API)
+      .get('/repos/shallowmulti/hypert').reply(200, repoBody('shallowmulti/hypert', '2025-01-20T00:00:00Z', 0))
+      .get('/users/shallowmulti').reply(200, userBody('shallowmulti', '2025-01-19T00:00:00Z'))
+      .get('/search/repositories').query({ q: 'hypert in:name', sort: 'stars', order: 'desc', per_page: '30' })
+      .reply(200, { total_count: 2, incomplete_results: false, items: [repoBody('areknoster/hypert', '2024-03-10T00:00:00Z', 120), repoBody('shallowmulti/hypert', '2025-01-20T00:00:00Z', 0)] })
+      .get('/users/areknoster').reply(200, userBody('areknoster', '2016-05-01T00:00:00Z'));
+    const base = detector.check('github.com/shallowmulti/hypert');
+    expect(base.target).toBeNull();
+    const r = await enrichTyposquat(base, createGitHubMetaClient({ baseUrl: API, token: 't' }), { now: NOW });
+    expect(r).toMatchObject({ suspicious: true, target: 'github.com/areknoster/hypert', targetSource: 'search', score: 0.7 });
+    expect(r.signals).toEqual(expect.arrayContaining(['older-same-name-repo', 'young-copy']));
+  });
+
+  it('degrades to the name check with a note when rate limited', async () => {
+    nock(API).get('/repos/boltdb-go/bolt').reply(429, { message: 'too many' }, { 'retry-after': '30' });
+    const base = detector.check('github.com/boltdb-go/bolt');
+    const r = await enrichTyposquat(base, createGitHubMetaClient({ baseUrl: API, token: 't' }), { now: NOW });
+    expect(r.score).toBe(base.score);
+    expect(r.suspicious).toBe(true);
+    expect(r.notes).toEqual([expect.stringMatching(/^GitHub rate limit reached \(HTTP 429\); the verdict rests on the name check$/)]);
+  });
+
+  it('notes a repository that no longer exists', async () => {
+    nock(API).get('/repos/siruspen/logrus').reply(404, { message: 'Not Found' });
+    const r = await enrichTyposquat(detector.check('github.com/siruspen/logrus'), createGitHubMetaClient({ baseUrl: API, token: 't' }), { now: NOW });
+    expect(r.signals).toContain('repo-missing');
+    expect(r.notes![0]).toMatch(/does not exist on GitHub .* proxy may still serve cached versions/);
+  });
+
+  it('leaves known modules alone without any request', async () => {
+    const never: GitHubMetaClient = {
+      repo: async (): Promise<Lookup<RepoMeta>> => { throw new Error('no request expected'); },
+      user: async (): Promise<Lookup<UserMeta>> => { throw new Error('no request expected'); },
+      searchByName: async (): Promise<Lookup<RepoMeta[]>> => { throw new Error('no request expected'); },
+    };
+    const r = await enrichTyposquat(detector.check('github.com/sirupsen/logrus'), never);
+    expect(r.suspicious).toBe(false);
+  });
+});

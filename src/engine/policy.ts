@@ -2,26 +2,19 @@
  * The repo's policy applied to what the checks found: skipped paths, disabled rules, severity overrides,
  * allow-list entries, ignores, and the module verdict under `failOn`. Pure: config and findings in, findings out.
  */
+import picomatch from 'picomatch';
 import { atOrAbove, type Finding } from '../findings.js';
 import type { IgnoreEntry, RepoConfig } from '../config/repo.js';
 import type { ModuleVerdict } from './result.js';
 
-/** Glob match for skipPaths: `*` within a segment, `**` across segments, a directory prefix matches what is under it. */
+/**
+ * Glob match for skipPaths (picomatch: `*` within a segment, `**` across segments, dot files included); a
+ * plain directory also matches everything under it, so `tools` skips `tools/go.mod`.
+ */
 export function matchesSkipPath(pattern: string, path: string): boolean {
   const p = pattern.replace(/^\.?\//, '').replace(/\/$/, '');
   if (path === p || path.startsWith(p + '/')) return true;
-  let re = '';
-  for (let i = 0; i < p.length; i++) {
-    const c = p[i]!;
-    if (c === '*' && p[i + 1] === '*') {
-      re += '.*';
-      i++;
-      if (p[i + 1] === '/') i++;
-    } else if (c === '*') re += '[^/]*';
-    else if (c === '?') re += '[^/]';
-    else re += c.replace(/[.+^${}()|[\]\\]/g, '\\$&');
-  }
-  return new RegExp(`^${re}$`).test(path);
+  return picomatch.isMatch(path, p, { dot: true });
 }
 
 function ignoreFor(f: Finding, ignores: readonly IgnoreEntry[]): IgnoreEntry | undefined {

@@ -3,7 +3,7 @@
  * path validity, case-escaping, major-version suffixes, Go-flavoured semver and pseudo-versions.
  *
  * Semver is implemented here following Go's semver.go rather than npm `semver`, because npm differs where it
- * matters for us (reference §3.2): it makes the leading `v` optional, rejects the `v1`/`v1.2` shorthands, caps
+ * matters for us (see golang.org/x/mod/semver/semver.go): it makes the leading `v` optional, rejects the `v1`/`v1.2` shorthands, caps
  * sizes, and drops `+incompatible` from `.version`. npm `semver` is used as a cross-check oracle in tests.
  */
 import { goQuote, goQuoteRune, hasLoneSurrogate } from './quote.js';

@@ -234,5 +234,10 @@ describe('matchesSkipPath', () => {
     expect(matchesSkipPath('examples/*/go.mod', 'examples/a/b/go.mod')).toBe(false);
     expect(matchesSkipPath('**/testdata/**', 'x/testdata/y/go.mod')).toBe(true);
     expect(matchesSkipPath('tools/go.mod', 'go.mod')).toBe(false);
+    expect(matchesSkipPath('./tools/', 'tools/go.mod')).toBe(true);
+    expect(matchesSkipPath('examples/**', 'examples/a/b/go.mod')).toBe(true);
+    expect(matchesSkipPath('**/go.mod', '.hidden/go.mod')).toBe(true);
+    expect(matchesSkipPath('{tools,hack}/go.mod', 'hack/go.mod')).toBe(true);
+    expect(matchesSkipPath('examples/?/go.mod', 'examples/ab/go.mod')).toBe(false);
   });
 });

@@ -2,7 +2,6 @@
  * String relations used by the typosquat check: how two path segments (owner, repo, host) resemble
  * each other. Pure functions, no I/O.
  */
-import stringSimilarity from 'string-similarity';
 
 /** How segment `a` relates to segment `b`, from identical to unrelated. */
 export type SegmentRelation =
@@ -188,9 +187,28 @@ export function describeOneEdit(suspect: string, target: string): string | null 
   return null;
 }
 
-/** Dice coefficient of character bigrams (string-similarity), case-insensitive. */
+/** Dice coefficient of character bigrams, case-insensitive, whitespace ignored (as the string-similarity package computed it). */
 export function dice(a: string, b: string): number {
-  return stringSimilarity.compareTwoStrings(a.toLowerCase(), b.toLowerCase());
+  return diceExact(a.toLowerCase(), b.toLowerCase());
+}
+
+/** Dice coefficient of character bigrams, counted with multiplicity: 2·|common| / (bigrams(a) + bigrams(b)). */
+export function diceExact(a: string, b: string): number {
+  const x = a.replace(/\s+/g, '');
+  const y = b.replace(/\s+/g, '');
+  if (x === y) return 1;
+  if (x.length < 2 || y.length < 2) return 0;
+  const bigrams = new Map<string, number>();
+  for (let i = 0; i < x.length - 1; i++) bigrams.set(x.slice(i, i + 2), (bigrams.get(x.slice(i, i + 2)) ?? 0) + 1);
+  let common = 0;
+  for (let i = 0; i < y.length - 1; i++) {
+    const n = bigrams.get(y.slice(i, i + 2)) ?? 0;
+    if (n > 0) {
+      bigrams.set(y.slice(i, i + 2), n - 1);
+      common++;
+    }
+  }
+  return (2 * common) / (x.length + y.length - 2);
 }
 
 /** Owner decorations that turn a real account name into a plausible-looking impostor (`boltdb` -> `boltdb-go`). */

@@ -4,6 +4,7 @@
  * (golang.org/x/<name>, go.uber.org/<name>, k8s.io/<name>, gopkg.in/<name>.vN) have a different shape.
  * Pure: no I/O, tolerant of invalid paths (non-ASCII paths are parsed so they can be explained).
  */
+import { getDomain } from 'tldts';
 
 /** Sites where anyone can register an account and publish `host/owner/repo`. */
 export const CODE_HOSTS = new Set([
@@ -149,15 +150,12 @@ function smallEdit(a: string, b: string): boolean {
 }
 
 /**
- * The registrable part of a host (`sigs.k8s.io` -> `k8s.io`, `go.etcd.io` -> `etcd.io`), so sibling vanity
- * domains of one organisation compare equal. Two-label public suffixes such as `co.uk` keep three labels.
+ * The registrable part of a host (`sigs.k8s.io` -> `k8s.io`, `go.etcd.io` -> `etcd.io`), from the Public Suffix
+ * List (tldts), so sibling vanity domains of one organisation compare equal and `co.uk`-style suffixes are
+ * kept whole. Hosts with no registrable part (an IP, a bare suffix) are returned as they are.
  */
 export function registrableDomain(host: string): string {
-  const labels = host.split('.');
-  if (labels.length <= 2) return host;
-  const two = labels.slice(-2).join('.');
-  if (/^(co|com|org|net|gov|ac|edu)\.[a-z]{2}$/.test(two)) return labels.slice(-3).join('.');
-  return two;
+  return getDomain(host, { allowPrivateDomains: false }) ?? host;
 }
 
 /** Case-folds the parts of a path that the host treats case-insensitively (GitHub owner/repo). */

@@ -48,7 +48,7 @@ export type LocationResult = { ok: true; location: GitHubLocation } | { ok: fals
 const GITHUB_PATH_RE = /^github\.com\/([A-Za-z0-9_.-]+)\/([A-Za-z0-9_.-]+)((?:\/[A-Za-z0-9_.-]+)*)$/;
 
 /**
- * Maps a module path to its GitHub repository (reference §9.1/§9.2): `github.com/owner/repo[/dir][/vN]`
+ * Maps a module path to its GitHub repository (cmd/go/internal/vcs RepoRootForImportPath and cmd/go/internal/modfetch/coderepo.go): `github.com/owner/repo[/dir][/vN]`
  * directly; any other path when the proxy's Origin URL names a repository on https://github.com (then
  * Origin.Subdir gives the directory); gopkg.in paths by gopkg.in's fixed mapping to GitHub. Anything
  * else is not verifiable without a resolver.
@@ -101,7 +101,7 @@ export function githubRepoFromUrl(url: string | undefined): { owner: string; rep
   return m ? { owner: m[1], repo: m[2] } : null;
 }
 
-/** The git tag Go reads for `version` of a module in `codeDir` (§9.2): `dir/vX.Y.Z`, `+incompatible` dropped. */
+/** The git tag Go reads for `version` of a module in `codeDir` (cmd/go/internal/modfetch/coderepo.go, codeRepo.Stat): `dir/vX.Y.Z`, `+incompatible` dropped. */
 export function tagForVersion(codeDir: string, version: string): string {
   const v = version.replace(/\+incompatible$/, '');
   return codeDir ? `${codeDir}/${v}` : v;

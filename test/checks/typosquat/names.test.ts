@@ -1,4 +1,4 @@
-import { describeOneEdit, editDistance, keyboardAdjacent, nameKey, relate, skeleton, tokenKey, describeNonAscii } from '../../../src/checks/typosquat/names.js';
+import { describeOneEdit, editDistance, keyboardAdjacent, nameKey, relate, skeleton, tokenKey, describeNonAscii, diceExact } from '../../../src/checks/typosquat/names.js';
 import { codeHostLookAlike, parsePath, registrableDomain } from '../../../src/checks/typosquat/path-parts.js';
 
 describe('segment relations', () => {
@@ -89,5 +89,18 @@ describe('path parts', () => {
     expect(registrableDomain('sigs.k8s.io')).toBe('k8s.io');
     expect(registrableDomain('go.etcd.io')).toBe('etcd.io');
     expect(registrableDomain('foo.example.co.uk')).toBe('example.co.uk');
+  });
+});
+
+describe('diceExact', () => {
+  it('matches the string-similarity package it replaces (bigrams with multiplicity, whitespace ignored)', () => {
+    // Values string-similarity@4.0.4 compareTwoStrings returned for these pairs.
+    expect(diceExact('healed', 'sealed')).toBeCloseTo(0.8, 10);
+    expect(diceExact('Olive-green table for sale', 'olive green table')).toBeCloseTo(0.6666666666666666, 10);
+    expect(diceExact('aaaa', 'aa')).toBeCloseTo(0.5, 10);
+    expect(diceExact('a', 'a')).toBe(1);
+    expect(diceExact('a', 'b')).toBe(0);
+    expect(diceExact('', '')).toBe(1);
+    expect(diceExact('github.com/boltdb/bolt', 'github.com/boltdb-go/bolt')).toBeCloseTo(0.8888888888888888, 10);
   });
 });

@@ -174,3 +174,17 @@ export function severityRank(s: Severity): number {
 export function atOrAbove(s: Severity, threshold: Severity): boolean {
   return severityRank(s) >= severityRank(threshold);
 }
+
+/**
+ * Wraps a value in a Markdown code span whose backtick fence is longer than any backtick run inside, so the
+ * renderer reads it back as one code span whatever the value holds. Checks use it for every value they did
+ * not write themselves (module paths, file names, tags, error text) when they put it in a title or message;
+ * the renderer still treats titles and messages as untrusted and makes everything in them inert.
+ */
+export function codeSpan(value: string): string {
+  const clean = value.replace(/\r\n?|\n/g, ' ');
+  const longest = Math.max(0, ...(clean.match(/`+/g) ?? []).map((m) => m.length));
+  const fence = '`'.repeat(longest + 1);
+  const pad = clean.startsWith('`') || clean.endsWith('`') || clean === '' ? ' ' : '';
+  return `${fence}${pad}${clean}${pad}${fence}`;
+}

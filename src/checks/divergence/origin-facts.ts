@@ -22,6 +22,13 @@ import { isRepoGone, originCause } from './faults.js';
 import { recordedCommit, type ProxyFacts } from './proxy-facts.js';
 import type { VerifyCause } from './types.js';
 
+/**
+ * What the origin facts need from a repository host: GitHubOriginClient fits. A reader for other hosts
+ * (git smart HTTP, GitLab archives) plugs in here with the same questions: the repository, a tag, a
+ * commit, the tree at a commit as a tar stream, and git blob ids.
+ */
+export type OriginReader = Pick<GitHubOriginClient, 'getRepo' | 'resolveTag' | 'findCommit' | 'getCommit' | 'streamTarball' | 'getTree'>;
+
 /** One file of the module as built from the origin tree. */
 export interface OriginFile {
   /** Path inside the module. */
@@ -97,7 +104,7 @@ export interface OriginReadOptions {
 export async function gatherOriginFacts(
   mv: ModuleVersion,
   proxy: ProxyFacts,
-  client: GitHubOriginClient | null,
+  client: OriginReader | null,
   options: OriginReadOptions,
 ): Promise<OriginOutcome> {
   if (!client) {
@@ -140,7 +147,7 @@ interface Target {
  * commit, a pseudo-version's commit, or, when the tag is gone, the commit the proxy recorded. Null when
  * there is nothing to read.
  */
-async function resolveCommit(mv: ModuleVersion, proxy: ProxyFacts, client: GitHubOriginClient, facts: OriginFacts): Promise<Target | null> {
+async function resolveCommit(mv: ModuleVersion, proxy: ProxyFacts, client: OriginReader, facts: OriginFacts): Promise<Target | null> {
   let { owner, repo } = facts.location;
   // The repository lookup (deleted? renamed?) and the tag or commit lookup are independent: the tag
   // request follows a rename redirect by itself, and its 404 only means "tag missing" once the
@@ -192,7 +199,7 @@ async function resolveCommit(mv: ModuleVersion, proxy: ProxyFacts, client: GitHu
 async function readTree(
   mv: ModuleVersion,
   proxy: ProxyFacts,
-  client: GitHubOriginClient,
+  client: OriginReader,
   facts: OriginFacts,
   target: Target,
   options: OriginReadOptions,
@@ -276,7 +283,7 @@ async function readTree(
  * Reads the commit's git tree: blob ids are independent of the .gitattributes export rules that shape
  * GitHub's tarballs (and that the go command's `git archive` ignores). Never throws.
  */
-export async function gatherGitBlobs(client: GitHubOriginClient, facts: OriginFacts): Promise<GitBlobs> {
+export async function gatherGitBlobs(client: OriginReader, facts: OriginFacts): Promise<GitBlobs> {
   const [owner, repo] = facts.repo.split('/') as [string, string];
   try {
     const tree = facts.commit ? await client.getTree(owner, repo, facts.commit) : null;

@@ -9,13 +9,12 @@
  */
 import { checkModuleVersion } from '../../gomod/module.js';
 import type { ModuleVersion } from '../../gomod/types.js';
-import type { GitHubOriginClient } from '../../sources/github/origin.js';
 import type { ModuleSums } from '../consistency.js';
 import { gatherChecksums, type SumDbSource } from './checksum-facts.js';
 import { compareContent, suspectPaths } from './content.js';
 import { oneLine } from './faults.js';
 import { judge, type Judgement, type VerifyFacts } from './judge.js';
-import { gatherGitBlobs, gatherOriginFacts } from './origin-facts.js';
+import { gatherGitBlobs, gatherOriginFacts, type OriginReader } from './origin-facts.js';
 import { gatherProxyFacts, type ProxySource } from './proxy-facts.js';
 import type { RecordedSums, VerifyResult } from './types.js';
 
@@ -23,13 +22,14 @@ export * from './types.js';
 export { divergenceFindings } from './findings.js';
 export { judge, type Judgement, type VerifyFacts } from './judge.js';
 export type { ProxySource } from './proxy-facts.js';
+export type { OriginReader } from './origin-facts.js';
 export type { SumDbSource } from './checksum-facts.js';
 
 /** Inputs of verifyModule besides the module version. */
 export interface VerifyDeps {
   proxy: ProxySource;
   /** null: origin checks are off (the result is then at best unverifiable). */
-  origin: GitHubOriginClient | null;
+  origin: OriginReader | null;
   sumdb?: SumDbSource | null;
   /** The PR's go.sum hashes for this version, when it has them. */
   goSum?: ModuleSums | null;

@@ -58,17 +58,20 @@ export async function gatherProxyFacts(mv: ModuleVersion, proxy: ProxySource, op
   const at = `${mv.path}@${mv.version}`;
   // The three requests are independent; one round trip instead of three.
   const [info, mod, zip] = await Promise.allSettled([proxy.info(mv.path, mv.version), proxy.mod(mv.path, mv.version), proxy.zip(mv.path, mv.version)]);
-  const failed = [
-    { resource: 'info' as const, answer: info },
-    { resource: 'mod' as const, answer: mod },
-    { resource: 'zip' as const, answer: zip },
-  ].flatMap(({ resource, answer }) => (answer.status === 'rejected' ? [{ resource, problem: proxyProblem(answer.reason, at) }] : []));
-  // A proxy that refuses the version as blocked says the most; otherwise the first failure in request order.
-  const blocked = failed.find((f) => 'blocked' in f.problem);
-  if (blocked && 'blocked' in blocked.problem) return { status: 'blocked', reason: blocked.problem.blocked };
-  const first = failed[0];
-  if (first && 'cause' in first.problem) return { status: 'not-read', resource: first.resource, cause: first.problem.cause };
-  if (info.status !== 'fulfilled' || mod.status !== 'fulfilled' || zip.status !== 'fulfilled') throw new Error('unreachable');
+  if (info.status === 'rejected' || mod.status === 'rejected' || zip.status === 'rejected') {
+    const failed = (
+      [
+        ['info', info],
+        ['mod', mod],
+        ['zip', zip],
+      ] as const
+    ).flatMap(([resource, answer]) => (answer.status === 'rejected' ? [{ resource, problem: proxyProblem(answer.reason, at) }] : []));
+    // A proxy that refuses the version as blocked says the most; otherwise the first failure in request order.
+    const blocked = failed.map((f) => f.problem).find((p) => 'blocked' in p);
+    if (blocked && 'blocked' in blocked) return { status: 'blocked', reason: blocked.blocked };
+    const first = failed[0]!;
+    return { status: 'not-read', resource: first.resource, cause: (first.problem as { cause: VerifyCause }).cause };
+  }
 
   let kept = 0;
   const keep = (path: string, size: number): boolean => {

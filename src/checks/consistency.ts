@@ -2,6 +2,7 @@
  * Checksum consistency: does what the proxy serves hash to what go.sum (the PR) and the checksum database
  * (the world) recorded for this module version? Pure: hashes in, mismatches out.
  */
+import { readGoSum, versionSums } from '../gomod/gosum.js';
 import { EMPTY_GO_MOD_H1 } from '../modzip/hash.js';
 
 /** The two go.sum hashes of a module version; either may be unknown. */
@@ -41,18 +42,12 @@ export function compareSums(source: SumMismatch['source'], recorded: ModuleSums,
 }
 
 /**
- * Reads the hashes for `path@version` out of go.sum-format lines (a go.sum file, or a checksum database
- * record): `<path> <version> h1:…` and `<path> <version>/go.mod h1:…`. Other lines are ignored.
+ * The hashes go.sum text records for `path@version` (`<path> <version> h1:…` and `<path> <version>/go.mod h1:…`),
+ * read by the one go.sum reader; malformed lines are skipped here (the go.sum's own parse errors are reported
+ * by the go.mod step).
  */
 export function sumsFromLines(text: string, path: string, version: string): ModuleSums {
-  const sums: ModuleSums = {};
-  for (const line of text.split('\n')) {
-    const f = line.trim().split(/\s+/);
-    if (f.length !== 3 || f[0] !== path || !f[2].startsWith('h1:')) continue;
-    if (f[1] === version) sums.h1 ??= f[2];
-    else if (f[1] === `${version}/go.mod`) sums.goModH1 ??= f[2];
-  }
-  return sums;
+  return versionSums(readGoSum('go.sum', text).sum, path, version);
 }
 
 /** One sentence describing a mismatch, for reasons and findings. */

@@ -29,8 +29,11 @@ export const EMPTY_GO_MOD_HASH = 'h1:G7mAYYxgmS0lVkHyy2hEOLQCFB0DlQFTMLWggykrydY
 
 const H1_RE = /^h1:[A-Za-z0-9+/]{43}=$/;
 
-/** Parses go.sum text; throws ModFileError listing every malformed line (`go.sum:LINE: message`). */
-export function parseGoSum(path: string, content: string | Uint8Array): GoSum {
+/**
+ * Reads go.sum text leniently: every well-formed entry, and a problem for each malformed line. The checks
+ * use it to compare what does parse; parseGoSum (for the change's own go.sum) refuses any problem.
+ */
+export function readGoSum(path: string, content: string | Uint8Array): { sum: GoSum; errors: ModFileErrorEntry[] } {
   const text = decodeText(content);
   const entries: GoSumEntry[] = [];
   const errors: ModFileErrorEntry[] = [];
@@ -53,14 +56,19 @@ export function parseGoSum(path: string, content: string | Uint8Array): GoSum {
       continue;
     }
     if (hash === EMPTY_GO_MOD_HASH) continue;
-    if (!H1_RE.test(hash)) {
-      fail(`malformed hash ${JSON.stringify(hash)} for ${modPath} ${rawVersion} (want h1: and 44 base64 characters)`);
-      continue;
-    }
+    // Named as a problem, but kept as Go keeps it (readGoSum checks only the field count): a hash that can
+    // never verify must still show up as a mismatch when the lines are compared.
+    if (!H1_RE.test(hash)) fail(`malformed hash ${JSON.stringify(hash)} for ${modPath} ${rawVersion} (want h1: and 44 base64 characters)`);
     entries.push({ path: modPath, version, goMod, hash, line: lineNo });
   }
+  return { sum: { path, entries }, errors };
+}
+
+/** Parses go.sum text; throws ModFileError listing every malformed line (`go.sum:LINE: message`). */
+export function parseGoSum(path: string, content: string | Uint8Array): GoSum {
+  const { sum, errors } = readGoSum(path, content);
   if (errors.length > 0) throw new ModFileError(errors);
-  return { path, entries };
+  return sum;
 }
 
 const indexCache = new WeakMap<GoSum, Map<string, string[]>>();
@@ -93,4 +101,15 @@ export function goSumHash(sum: GoSum, path: string, version: string, goMod = fal
 /** The go.sum entry (with its line) for path@version, or null. */
 export function goSumEntry(sum: GoSum, path: string, version: string, goMod = false): GoSumEntry | null {
   return sum.entries.find((e) => e.path === path && e.version === version && e.goMod === goMod) ?? null;
+}
+
+/** The two hashes recorded for one module version: of its zip and of its go.mod; null when absent. */
+export interface VersionSums {
+  h1: string | null;
+  goModH1: string | null;
+}
+
+/** The first zip hash and the first go.mod hash go.sum records for path@version. */
+export function versionSums(sum: GoSum, path: string, version: string): VersionSums {
+  return { h1: goSumHash(sum, path, version), goModH1: goSumHash(sum, path, version, true) };
 }

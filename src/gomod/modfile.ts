@@ -4,7 +4,7 @@
  * Pure: text in, values out. Errors are values (ModFileError) worded like Go's; nothing else is ever thrown.
  */
 import { canonicalVersion, pathMajorMismatch, splitPathVersion } from './module.js';
-import { goQuote, goUnquote } from './quote.js';
+import { goQuote, goUnquote, isGoSpace } from './quote.js';
 import {
   ModFileError,
   parseSyntax,
@@ -417,6 +417,40 @@ export function parseModFile(path: string, content: string | Uint8Array, opts: P
 /** Lax parse of a dependency's go.mod (Go's ParseLax). Throws ModFileError. */
 export function parseModFileLax(path: string, content: string | Uint8Array, opts: Omit<ParseOptions, 'lax'> = {}): ModFile {
   return parseModFile(path, content, { ...opts, lax: true });
+}
+
+/**
+ * The module path a go.mod declares, read the tolerant way golang.org/x/mod/modfile's ModulePath does (the
+ * go command uses it to find a major-version module's directory): the first `module` line, comment cut,
+ * quoted paths unquoted; '' when there is none or it is malformed. Unrelated syntax errors do not matter.
+ */
+export function modulePath(content: string | Uint8Array): string {
+  for (let line of decodeText(content).split('\n')) {
+    const comment = line.indexOf('//');
+    if (comment >= 0) line = line.slice(0, comment);
+    line = trimGoSpace(line);
+    if (!line.startsWith('module')) continue;
+    const rest = line.slice('module'.length);
+    line = trimGoSpace(rest);
+    // `modulex` is not a module line; `module` alone has no path.
+    if (line.length === rest.length || line === '') continue;
+    if (line.startsWith('`')) {
+      const body = line.slice(1, -1);
+      return line.length >= 2 && line.endsWith('`') && !body.includes('`') ? body.replace(/\r/g, '') : '';
+    }
+    if (line.startsWith('"')) return goUnquote(line) ?? '';
+    return line;
+  }
+  return '';
+}
+
+/** Go's bytes.TrimSpace: strips unicode.IsSpace from both ends (not U+FEFF, unlike String.prototype.trim). */
+function trimGoSpace(s: string): string {
+  let start = 0;
+  let end = s.length;
+  while (start < end && isGoSpace(s.codePointAt(start)!)) start++;
+  while (end > start && isGoSpace(s.charCodeAt(end - 1))) end--;
+  return s.slice(start, end);
 }
 
 /** Like parseModFile but returns the error as a value instead of throwing. */

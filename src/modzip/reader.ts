@@ -55,6 +55,8 @@ export interface ModuleFile {
   sha256: string;
   /** The bytes, only when keepContent asked for them. */
   content?: Buffer;
+  /** Git's blob id of the content (SHA-1 of `blob <size>\0` and the bytes), only when gitBlobIds asked. */
+  gitBlobId?: string;
 }
 
 /** What a module zip holds: its h1 (as go.sum has it), the h1 of its go.mod, and its files. */
@@ -69,6 +71,8 @@ export interface ModuleZipContents {
 export interface ReadOptions {
   /** Return `content` for the files this accepts (e.g. go.mod); everything else is only hashed. */
   keepContent?: (path: string, size: number) => boolean;
+  /** Also compute each file's git blob id, to match files against a commit's tree without keeping their bytes. */
+  gitBlobIds?: boolean;
   limits?: Partial<ZipLimits>;
 }
 
@@ -97,7 +101,7 @@ export async function readModuleZip(
   try {
     const entries = await readCentralDirectory(zip, limits);
     const checked = checkEntries(entries, `${mv.path}@${mv.version}/`, limits);
-    return await hashEntries(zip, checked, limits, opts.keepContent, raw);
+    return await hashEntries(zip, checked, limits, opts.keepContent, raw, opts.gitBlobIds ?? false);
   } finally {
     await close();
   }
@@ -306,6 +310,7 @@ async function hashEntries(
   limits: ZipLimits,
   keepContent: ReadOptions['keepContent'],
   raw: RawSource,
+  gitBlobIds: boolean,
 ): Promise<ModuleZipContents> {
   const piece = Buffer.allocUnsafe(PIECE);
   const hashed: HashedFile[] = [];
@@ -322,6 +327,8 @@ async function hashEntries(
     const keep = keepContent?.(c.rel, declared) ?? false;
     const chunks: Buffer[] = [];
     const sha = createHash('sha256');
+    // A wrong declared size is refused below, so hashing under the declared size is safe.
+    const blob = gitBlobIds ? createHash('sha1').update(`blob ${declared}\0`) : null;
     let crc = 0;
     let n = 0;
     const take = (chunk: Buffer) => {
@@ -333,6 +340,7 @@ async function hashEntries(
         throw new ZipRejectedError(c.name, `total uncompressed size of module contents too large (max size is ${limits.maxTotalUncompressed} bytes)`);
       }
       sha.update(chunk);
+      blob?.update(chunk);
       crc = crc32(chunk, crc);
       // Chunks may be views of a reused buffer: copy what we keep.
       if (keep) chunks.push(Buffer.from(chunk));
@@ -377,6 +385,7 @@ async function hashEntries(
     hashed.push({ name: c.name, sha256 });
     const file: ModuleFile = { path: c.rel, size: n, sha256 };
     if (keep) file.content = Buffer.concat(chunks, n);
+    if (blob) file.gitBlobId = blob.digest('hex');
     files.push(file);
     if (c.rel === 'go.mod') goModH1 = hash1([{ name: 'go.mod', sha256 }]);
   }

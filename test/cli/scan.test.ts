@@ -5,12 +5,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../../src/cli/main.js';
 import { startBoltWorld, type BoltWorld } from '../app/boltdb-world.js';
+import { startGoProxyServer, type FaultAction, type FaultRequest, type GoProxyServer } from '../helpers/goproxy-server.js';
 
 const BASE = 'module github.com/acme/service\n\ngo 1.21\n\nrequire github.com/pkg/errors v0.9.1\n';
+const UPGRADE = 'module github.com/acme/service\n\ngo 1.21\n\nrequire github.com/pkg/errors v0.9.2\n';
 const HEAD = 'module github.com/acme/service\n\ngo 1.21\n\nrequire (\n\tgithub.com/boltdb-go/bolt v1.3.1\n\tgithub.com/pkg/errors v0.9.1\n)\n';
 
 let world: BoltWorld;
 let repo: string;
+/** A proxy serving a benign upgrade (no typosquat, nothing else to fail on), misbehaving as `fault` says. */
+let faulty: GoProxyServer;
+let fault: (q: FaultRequest) => FaultAction | undefined = () => undefined;
 
 function git(...args: string[]) {
   execFileSync('git', ['-C', repo, ...args], {
@@ -39,11 +44,18 @@ beforeAll(async () => {
   commit({ '.github/modwarden.yml': 'failOn: critical\nrules:\n  tag-moved: false\n', 'docs/x.md': 'x\n' }, 'config only');
   git('checkout', '-q', '-b', 'feature-config', 'feature');
   commit({ '.github/modwarden.yml': 'rules:\n  tag-moved: false\nignore:\n  - module: github.com/boltdb-go/bolt@v1.3.1\n    reason: demo of a permanent ignore\n' }, 'config');
+  git('checkout', '-q', '-b', 'upgrade', 'main');
+  commit({ 'go.mod': UPGRADE }, 'upgrade errors');
   git('checkout', '-q', 'main');
+  faulty = await startGoProxyServer({
+    modules: [{ path: 'github.com/pkg/errors', version: 'v0.9.2', files: { 'errors.go': 'package errors\n' }, info: { Time: '2020-01-14T19:47:44Z' } }],
+    faults: (q) => fault(q),
+  });
 });
 
 afterAll(async () => {
   await world.close();
+  await faulty.close();
   rmSync(repo, { recursive: true, force: true });
 });
 
@@ -112,14 +124,67 @@ describe('modwarden scan', () => {
     expect(env.err).toBe('modwarden: environment: MODWARDEN_CONCURRENCY: expected a whole number from 1 to 256, got "lots"\n');
   });
 
-  it('exit 2 when the proxy is down: an incomplete scan never passes', async () => {
+  it('a proxy down for every request fails each module with verify-failed on its line, not a scan error', async () => {
     const down = await startBoltWorld({ proxyDown: true });
     try {
       const r = await run(['--base', 'main', '--head', 'feature'], { GOPROXY: down.proxy.url });
-      expect(r.code).toBe(2);
-      expect(r.out).toMatch(/^error: github\.com\/boltdb-go\/bolt@v1\.3\.1: the module proxy is unavailable/m);
+      expect(r.code).toBe(1);
+      expect(r.out).not.toMatch(/^error:/m);
+      expect(r.out).toMatch(/^go\.mod:6: high verify-failed: github\.com\/boltdb-go\/bolt@v1\.3\.1: Could not verify `github\.com\/boltdb-go\/bolt@v1\.3\.1`: the module proxy failed — \/rescan to retry$/m);
     } finally {
       await down.close();
+    }
+  });
+});
+
+/** Issue 9: for each way a proxy can fail, the go command refuses to build, so the scan fails with the cause named. */
+describe('modwarden scan when the module proxy fails', () => {
+  const huge = 'x'.repeat((16 << 20) + 1);
+  const on = (endpoint: FaultRequest['endpoint'], action: FaultAction) => (q: FaultRequest) => (q.endpoint === endpoint ? action : undefined);
+  const cases: [string, (q: FaultRequest) => FaultAction | undefined, string, RegExp][] = [
+    ['500 on the zip', on('zip', { kind: 'status', status: 500, body: 'internal error' }), 'the module proxy failed', /: 500 \(internal error\)/],
+    ['500 on the .info', on('info', { kind: 'status', status: 500, body: 'internal error' }), 'the module proxy failed', /\.info: 500/],
+    ['a connection reset', on('zip', { kind: 'reset' }), 'the connection to the module proxy failed', /\.zip: /],
+    ['a truncated body', on('zip', { kind: 'truncate', bytes: 20 }), 'the connection to the module proxy failed', /\.zip: /],
+    ['a corrupt zip', on('zip', { kind: 'status', status: 200, body: 'PK\x03\x04 junk that is no zip' }), "the module proxy's zip is corrupt", /zip/],
+    ['404 on the zip', on('zip', { kind: 'status', status: 404, body: 'not found' }), 'the module proxy does not have it', /: 404 \(not found\)/],
+    ['403 on the .mod', on('mod', { kind: 'status', status: 403, body: 'forbidden' }), 'the module proxy refused access', /\.mod: 403/],
+    ['429 on the zip', on('zip', { kind: 'status', status: 429, body: 'slow down' }), 'the module proxy rate-limited the check', /: 429/],
+    ['a .mod over the size cap', on('mod', { kind: 'status', status: 200, body: huge }), 'the module proxy sent more than the size cap allows', /16777216-byte limit/],
+  ];
+
+  it.each(cases)('%s: exit 1, verify-failed high on the go.mod line, check conclusion failure', async (_name, faults, label, detail) => {
+    fault = faults;
+    try {
+      const r = await run(['--base', 'main', '--head', 'upgrade', '--format', 'json'], { GOPROXY: faulty.url });
+      expect(r.err).toBe('');
+      expect(r.code).toBe(1);
+      const json = JSON.parse(r.out);
+      expect(json.conclusion).toBe('failure');
+      expect(json.errors).toEqual([]);
+      expect(json.findings).toHaveLength(1);
+      const [f] = json.findings;
+      expect(f).toMatchObject({ rule: 'verify-failed', severity: 'high', module: 'github.com/pkg/errors', version: 'v0.9.2', goModPath: 'go.mod', line: 5 });
+      expect(f.title).toBe(`Could not verify \`github.com/pkg/errors@v0.9.2\`: ${label} — /rescan to retry`);
+      // The cause in one line, in a code span, ahead of what it means.
+      expect(f.message).toMatch(/^`[^`\n]+`\. The content was never compared, so this change is not reviewed\.$/);
+      expect(f.message).toMatch(detail);
+    } finally {
+      fault = () => undefined;
+    }
+  });
+
+  it('text output names the cause on the finding line', async () => {
+    fault = on('zip', { kind: 'status', status: 500, body: 'internal error' });
+    try {
+      const r = await run(['--base', 'main', '--head', 'upgrade'], { GOPROXY: faulty.url });
+      expect(r.code).toBe(1);
+      const [line, verdict, ...rest] = r.out.trimEnd().split('\n');
+      expect(line).toBe('go.mod:5: high verify-failed: github.com/pkg/errors@v0.9.2: Could not verify `github.com/pkg/errors@v0.9.2`: the module proxy failed — /rescan to retry');
+      expect(verdict).toMatch(/^failure: 1 finding at or above high/);
+      expect(rest).toEqual([]);
+    } finally {
+      fault = () => undefined;
     }
   });
 });

@@ -84,11 +84,19 @@ describe('modwarden verify', () => {
     expect(api.every((q) => q.authorization === 'Bearer tok')).toBe(true);
   });
 
-  it('exits 3 when GitHub rate-limits the check', async () => {
+  it('exits 3 when GitHub rate-limits the check: verify-failed, the cause named', async () => {
     world = await startWorld([boltModule], { 'boltdb-go/bolt': boltRepo(good.sha) }, { github: { rateLimit: { status: 403, resetEpochSeconds: 2_000_000_000 } } });
     const r = await run(['verify', `${BOLT}@v1.3.1`, '--goproxy', world.proxyServer.url, '--github-api', world.gh.url, '--json']);
     expect(r.code).toBe(3);
-    expect(JSON.parse(r.out)).toMatchObject({ verdict: 'unverifiable', origin: { h1: null } });
+    expect(JSON.parse(r.out)).toMatchObject({ verdict: 'verify-failed', origin: { h1: null }, cause: { kind: 'rate-limited', source: 'origin' } });
+  });
+
+  it('exits 3 when the proxy fails the zip, and names the cause', async () => {
+    world = await startWorld([boltModule], { 'boltdb-go/bolt': boltRepo(good.sha) }, { proxyFaults: (q) => (q.endpoint === 'zip' ? { kind: 'status', status: 500, body: 'upstream exploded' } : undefined) });
+    const r = await run(['verify', `${BOLT}@v1.3.1`], { GOPROXY: world.proxyServer.url, GITHUB_API_URL: world.gh.url });
+    expect(r.code).toBe(3);
+    expect(r.out).toMatch(/^github\.com\/boltdb-go\/bolt@v1\.3\.1: verify-failed\n/);
+    expect(r.out).toMatch(/could not read the \.zip of github\.com\/boltdb-go\/bolt@v1\.3\.1 from the module proxy: .*500 \(upstream exploded\)/);
   });
 
   it('exits 3 for a private module without contacting anything', async () => {

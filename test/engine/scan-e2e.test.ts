@@ -1,6 +1,6 @@
 /** The engine end to end with the real checks, against local GOPROXY and GitHub API servers. */
 import { DEFAULT_REPO_CONFIG } from '../../src/config/repo.js';
-import { scan, type Ref } from '../../src/engine/scan.js';
+import { conclusionOf, scan, type Ref } from '../../src/engine/scan.js';
 import { createClients, createScanChecks } from '../../src/engine/wiring.js';
 import { startBoltWorld, worldSettings, type BoltWorld } from '../app/boltdb-world.js';
 
@@ -39,10 +39,16 @@ describe('scan against the boltdb-go attack', () => {
     expect(result.modules).toEqual([expect.objectContaining({ module: 'github.com/boltdb-go/bolt', verdict: 'failing', line: 6 })]);
   });
 
-  it('a proxy answering 500 is a scan error, not a quiet pass', async () => {
+  it('a proxy answering 500 fails the module with verify-failed (high), so the check concludes failure', async () => {
     world = await startBoltWorld({ proxyDown: true });
     const result = await run(world);
-    expect(result.errors).toHaveLength(1);
-    expect(result.errors[0]).toMatch(/^github\.com\/boltdb-go\/bolt@v1\.3\.1: the module proxy is unavailable/);
+    expect(result.errors).toEqual([]);
+    const failed = result.findings.filter((f) => f.rule === 'verify-failed');
+    expect(failed).toEqual([expect.objectContaining({ severity: 'high', module: 'github.com/boltdb-go/bolt', version: 'v1.3.1', goModPath: 'go.mod', line: 6 })]);
+    expect(failed[0]!.message).toMatch(/500 \(internal error\)/);
+    expect(conclusionOf(result, 'high')).toBe('failure');
+    // Even with every other finding waived, the unverified module alone fails the check.
+    expect(conclusionOf({ ...result, findings: failed }, 'high')).toBe('failure');
+    expect(result.modules[0]).toMatchObject({ verdict: 'failing' });
   });
 });

@@ -1,4 +1,4 @@
-import { EMPTY_GO_MOD_HASH, goSumEntry, goSumHash, goSumHashes, parseGoSum } from '../../src/gomod/gosum.js';
+import { EMPTY_GO_MOD_HASH, goSumEntry, goSumHash, goSumHashes, parseGoSum, readGoSum, versionSums } from '../../src/gomod/gosum.js';
 import { parseWorkFile } from '../../src/gomod/gowork.js';
 import { ModFileError } from '../../src/gomod/modfile.js';
 
@@ -100,5 +100,21 @@ describe('go.work', () => {
     expect(errorsOf(() => parseWorkFile('go.work', 'use (\n'))).toBe('go.work:2: syntax error (unterminated block started at go.work:1:1)');
     expect(errorsOf(() => parseWorkFile('go.work', '\ufeffgo 1.21\n'))).toBe("go.work:1: unexpected input character '\\ufeff'");
     expect(parseWorkFile('go.work', '\ufeffgo 1.21\n', { bom: 'strip' }).go?.version).toBe('1.21');
+  });
+});
+
+describe('readGoSum and versionSums: one reader for the checks', () => {
+  it('keeps the well-formed lines of a broken go.sum and names the others', () => {
+    const { sum, errors } = readGoSum('go.sum', `a.com/x v1.0.0 ${H1}\ngarbage\na.com/x v1.0.0/go.mod ${H2}\n`);
+    expect(errors).toEqual([{ file: 'go.sum', line: 2, col: 1, message: 'wrong number of fields 1' }]);
+    expect(versionSums(sum, 'a.com/x', 'v1.0.0')).toEqual({ h1: H1, goModH1: H2 });
+    expect(versionSums(sum, 'a.com/y', 'v1.0.0')).toEqual({ h1: null, goModH1: null });
+    expect(() => parseGoSum('go.sum', 'not a line\n')).toThrow(ModFileError);
+  });
+
+  it('keeps a line whose hash can never verify, as Go does, so comparing it shows the mismatch', () => {
+    const { sum, errors } = readGoSum('go.sum', 'a.com/x v1.0.0/go.mod h1:not-the-right-hash=\n');
+    expect(errors.map((e) => e.message)).toEqual(['malformed hash "h1:not-the-right-hash=" for a.com/x v1.0.0/go.mod (want h1: and 44 base64 characters)']);
+    expect(versionSums(sum, 'a.com/x', 'v1.0.0')).toEqual({ h1: null, goModH1: 'h1:not-the-right-hash=' });
   });
 });

@@ -8,7 +8,7 @@ import { readGoEnv } from '../../src/sources/goenv.js';
 import { GoProxyClient } from '../../src/sources/goproxy.js';
 import { HttpClient } from '../../src/sources/http.js';
 import { startGitHubServer, type FakeRepo, type GitHubServer, type GitHubServerState } from './github-server.js';
-import { startGoProxyServer, type FixtureModule, type GoProxyServer } from './goproxy-server.js';
+import { startGoProxyServer, type FixtureModule, type GoProxyServer, type GoProxyServerOptions } from './goproxy-server.js';
 
 /** Both servers and clients pointed at them. */
 export interface World {
@@ -26,11 +26,13 @@ export interface WorldOptions {
   maxTarballBytes?: number;
   github?: Partial<GitHubServerState>;
   concurrency?: number;
+  /** Fault hook of the fixture proxy. */
+  proxyFaults?: GoProxyServerOptions['faults'];
 }
 
 /** Starts a fixture proxy serving `modules` and a fake GitHub holding `repos`. */
 export async function startWorld(modules: FixtureModule[], repos: Record<string, FakeRepo>, opts: WorldOptions = {}): Promise<World> {
-  const proxyServer = await startGoProxyServer({ modules, latencyMs: opts.latencyMs });
+  const proxyServer = await startGoProxyServer({ modules, latencyMs: opts.latencyMs, faults: opts.proxyFaults });
   const gh = await startGitHubServer({ repos, latencyMs: opts.latencyMs, ...opts.github });
   const http = new HttpClient({ backoffBaseMs: 1, retries: 1, concurrency: opts.concurrency });
   const proxy = new GoProxyClient({ env: readGoEnv({ GOPROXY: proxyServer.url, GOSUMDB: 'off', ...opts.env }), http });

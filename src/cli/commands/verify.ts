@@ -63,7 +63,9 @@ export function register(program: Command, ctx: CliContext): void {
         await clients.proxy.close();
       }
       ctx.out(opts.json ? JSON.stringify(result, null, 2) + '\n' : renderText(result));
-      ctx.exit(result.verdict === 'consistent' ? EXIT.ok : result.verdict === 'unverifiable' ? EXIT.unverifiable : EXIT.findings);
+      // Not compared, because a source failed or the origin is not supported: "could not verify".
+      const notCompared = result.verdict === 'unverifiable' || result.verdict === 'verify-failed';
+      ctx.exit(result.verdict === 'consistent' ? EXIT.ok : notCompared ? EXIT.unverifiable : EXIT.findings);
     });
 }
 

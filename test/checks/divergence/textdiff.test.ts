@@ -47,10 +47,13 @@ describe('unifiedDiff', () => {
     );
   });
 
-  it('returns empty for equal text and null beyond the size limit', () => {
+  it('returns empty for equal text, and null past the edit bound instead of going quadratic', () => {
     expect(unifiedDiff('a', 'b', 'same\n', 'same\n')).toBe('');
-    const big = Array.from({ length: 3000 }, (_, i) => `line ${i}`).join('\n');
-    expect(unifiedDiff('a', 'b', `x\n${big}`, `${big}\ny`, { maxCells: 1_000_000 })).toBeNull();
+    const a = Array.from({ length: 20000 }, (_, i) => `a ${i}`).join('\n');
+    const b = Array.from({ length: 20000 }, (_, i) => `b ${i}`).join('\n');
+    expect(unifiedDiff('a', 'b', a, b, { maxEditLength: 500 })).toBeNull();
+    // A whole new file costs only its length: always shown, however long.
+    expect(unifiedDiff('/dev/null', 'proxy/b', '', b, { maxEditLength: 500, maxLines: 5 })).toBe('--- /dev/null\n+++ proxy/b\n@@ -0,0 +1,20000 @@\n+b 0\n+b 1\n... (19999 more lines)\n');
   });
 
   it('cuts long diffs with a marker', () => {

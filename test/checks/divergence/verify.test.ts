@@ -1,8 +1,12 @@
-import { divergenceFindings, modulePathOf, verifyModule, type VerifyDeps, type VerifyResult } from '../../../src/checks/divergence/verify.js';
+import { divergenceFindings, verifyModule, type VerifyDeps, type VerifyResult } from '../../../src/checks/divergence/verify.js';
+import type { Finding } from '../../../src/findings.js';
 import type { RequirementChange } from '../../../src/gomod/types.js';
 import { hashGoMod } from '../../../src/modzip/hash.js';
+import { readGoEnv } from '../../../src/sources/goenv.js';
+import { GoProxyClient } from '../../../src/sources/goproxy.js';
+import { HttpClient } from '../../../src/sources/http.js';
 import { fakeSha, makeCommit, makeRepo, type FakeRepo } from '../../helpers/github-server.js';
-import type { FixtureModule } from '../../helpers/goproxy-server.js';
+import type { FaultAction, FixtureModule } from '../../helpers/goproxy-server.js';
 import { boltdbFixture, startWorld, type World } from '../../helpers/divergence-world.js';
 
 const BOLT = 'github.com/boltdb-go/bolt';
@@ -104,14 +108,40 @@ describe('the boltdb-go story, end to end', () => {
     ]);
     const [content, moved] = findings;
     expect(content).toMatchObject({ module: BOLT, version: 'v1.3.1', goModPath: 'go.mod', line: 7 });
-    expect(content.message).toContain('`db_init.go`');
-    expect(content.message).toContain('```diff');
-    expect(content.message).toContain('net.Dial');
-    expect(content.evidence).toMatchObject({ files: { added: ['db_init.go'] }, proxy: { h1: r.proxy.h1 }, origin: { h1: r.origin.h1, commit: cleanCommit.sha } });
-    expect(moved.title).toMatch(/Tag v1\.3\.1 of github\.com\/boltdb-go\/bolt was moved/);
-    expect(moved.message).toMatch(/rewritten after the proxy cached/);
+    expect(content.title).toBe('The proxy serves different code for `github.com/boltdb-go/bolt@v1.3.1` than `github.com/boltdb-go/bolt` holds at tag `v1.3.1`');
+    expect(content.message).toContain('Only in the proxy: `db_init.go`.');
+    // The diff is evidence for the renderer to fence, never hand-fenced into the message.
+    expect(content.message).not.toContain('```');
+    expect(content.message).not.toContain('net.Dial');
+    expect(content.evidence).toMatchObject({
+      files: { added: ['db_init.go'], removed: [], modified: [] },
+      proxy: { h1: r.proxy.h1, origin: { Hash: evilCommit.sha } },
+      origin: { repo: 'boltdb-go/bolt', tag: 'v1.3.1', h1: r.origin.h1, commit: cleanCommit.sha, commitDate: cleanCommit.committerDate },
+      diffs: [{ path: 'db_init.go' }],
+    });
+    expect((content.evidence.diffs as { diff: string }[])[0]!.diff).toContain('net.Dial("tcp", "49.12.198.231:20022")');
+    expect(moved.title).toBe('Tag `v1.3.1` of `github.com/boltdb-go/bolt` moved after the proxy cached `github.com/boltdb-go/bolt@v1.3.1`');
+    expect(moved.message).toBe(
+      `The proxy cached commit \`${evilCommit.sha.slice(0, 12)}\`; the tag now names commit \`${cleanCommit.sha.slice(0, 12)}\`, dated \`${cleanCommit.committerDate}\`, after the proxy cached it. ` +
+        'Ask the maintainers why it moved before depending on this version.',
+    );
+    // One evidence object for the module, shown once by the renderer; no sentence said twice.
+    expect(moved.evidence).toBe(content.evidence);
+    expectNoRepeatedSentence(findings);
+    for (const f of findings) expect(f.title).not.toContain('\n');
   });
 });
+
+/** No sentence appears in two findings of one module (titles and messages). */
+function expectNoRepeatedSentence(findings: Finding[]): void {
+  const seen = new Map<string, string>();
+  for (const f of findings) {
+    for (const sentence of `${f.title}. ${f.message}`.split(/(?<=[.:])\s+/).map((x) => x.trim()).filter((x) => x.length > 20)) {
+      expect(seen.get(sentence) ?? f.rule).toBe(f.rule);
+      seen.set(sentence, f.rule);
+    }
+  }
+}
 
 describe('verifyModule: tags and versions', () => {
   const files = { 'go.mod': 'module github.com/o/r\n\ngo 1.21\n', 'r.go': 'package r\n' };
@@ -259,6 +289,44 @@ describe('verifyModule: tags and versions', () => {
   });
 });
 
+describe('verifyModule: what a reviewer is shown', () => {
+  const mv = { path: 'github.com/o/bin', version: 'v1.0.0' };
+  async function diverged(origin: Record<string, string | Buffer>, served: Record<string, string | Buffer>, extra: Partial<VerifyDeps> = {}) {
+    const commit = makeCommit(origin, '2024-01-01T00:00:00Z');
+    const repo = makeRepo('o', 'bin', [commit]);
+    repo.tags['v1.0.0'] = { commit: commit.sha };
+    return verify([{ ...mv, files: served, info: { Time: commit.committerDate } }], { 'o/bin': repo }, mv, extra);
+  }
+
+  it('names a differing binary file and does not diff it', async () => {
+    const goMod = 'module github.com/o/bin\n';
+    const r = await diverged({ 'go.mod': goMod, 'data.bin': Buffer.from([1, 0, 2, 3]) }, { 'go.mod': goMod, 'data.bin': Buffer.from([1, 0, 2, 4]) });
+    expect(r.verdicts).toEqual(['content-diverged']);
+    expect(r.files.modified).toEqual(['data.bin']);
+    expect(r.binary).toEqual(['data.bin']);
+    expect(r.diffs).toBeUndefined();
+    const change: RequirementChange = { goModPath: 'go.mod', module: mv.path, kind: 'added', from: null, to: mv.version, line: 3, indirect: false, replacement: null, fetch: mv };
+    expect(divergenceFindings(change, r)[0]!.message).toContain('Binary, so not diffed: `data.bin`.');
+  });
+
+  it('keeps a hostile pair of files from making the diff quadratic, and still lists the file', async () => {
+    const goMod = 'module github.com/o/bin\n';
+    const lines = (tag: string) => Array.from({ length: 4000 }, (_, i) => `// ${tag} ${i}`).join('\n') + '\n';
+    const r = await diverged({ 'go.mod': goMod, 'x.go': lines('a') }, { 'go.mod': goMod, 'x.go': lines('b'), 'new.go': 'package bin\n' }, { maxDiffFileBytes: 1 << 20 });
+    expect(r.files).toEqual({ added: ['new.go'], removed: [], modified: ['x.go'] });
+    // Every line differs: beyond the bounded edit length, so no diff for x.go; the added file is still shown.
+    expect(r.diffs?.map((d) => d.path)).toEqual(['new.go']);
+  });
+
+  it('puts file names from the zip into code spans, whatever they hold', async () => {
+    const goMod = 'module github.com/o/bin\n';
+    // Go allows spaces, @ and # in file names: a mention or an issue link in waiting.
+    const r = await diverged({ 'go.mod': goMod }, { 'go.mod': goMod, 'cc @acme/security #1.go': 'package bin\n' });
+    const change: RequirementChange = { goModPath: 'go.mod', module: mv.path, kind: 'added', from: null, to: mv.version, line: 3, indirect: false, replacement: null, fetch: mv };
+    expect(divergenceFindings(change, r)[0]!.message).toContain('Only in the proxy: `cc @acme/security #1.go`.');
+  });
+});
+
 describe('verifyModule: a real consistency check', () => {
   it('hashes the origin tree to exactly the proxy h1, applying Go’s file rules to what git archive holds', async () => {
     // golang/mod zip/testdata/create/simple.txt: h1:tpqYOOmuilagXzyqoJ3roUjp8gneQeTv5YVpL6BG7/k=
@@ -363,44 +431,52 @@ describe('verifyModule: origin failures', () => {
   it.each([
     [403, { status: 403 as const, resetEpochSeconds: 2_000_000_000 }, '2033-05-18T03:33:20.000Z'],
     [429, { status: 429 as const, retryAfterSeconds: 60 }, null],
-  ])('is unverifiable on a GitHub rate limit (%i)', async (_status, rateLimit, resetIso) => {
+  ])('fails verification on a GitHub rate limit (%i) that does not clear', async (_status, rateLimit, resetIso) => {
     const r = await verify([served], { 'o/r': taggedRepo() }, mv, {}, { github: { rateLimit } });
-    expect(r.verdicts).toEqual(['unverifiable']);
-    expect(r.unverifiableCause).toBe('rate-limited');
+    expect(r.verdicts).toEqual(['verify-failed']);
+    expect(r.cause).toMatchObject({ kind: 'rate-limited', source: 'origin' });
     expect(r.reasons.join('\n')).toMatch(/rate limit reached.*resets at/);
-    if (resetIso) expect(r.reasons.join('\n')).toContain(resetIso);
+    if (resetIso) expect(r.cause!.detail).toContain(resetIso);
   });
 
-  it('is unverifiable when the origin tarball is larger than the cap', async () => {
+  it('fails verification when the origin tarball is larger than the cap', async () => {
     const r = await verify([served], { 'o/r': taggedRepo() }, mv, {}, { maxTarballBytes: 64 });
-    expect(r.verdicts).toEqual(['unverifiable']);
-    expect(r.unverifiableCause).toBe('too-large');
+    expect(r.verdicts).toEqual(['verify-failed']);
+    expect(r.cause).toMatchObject({ kind: 'too-large', source: 'origin' });
     expect(r.origin.commit).toBe(c.sha);
+    expect(r.origin.h1).toBeNull();
   });
 
-  it('keeps tag-moved when the content then cannot be compared', async () => {
+  it('keeps tag-moved, and its dates, when the content then cannot be compared', async () => {
     const other = makeCommit({ ...files, 'new.go': 'package r\n' }, '2024-06-01T00:00:00Z');
     const repo = taggedRepo();
     repo.commits[other.sha] = other;
     repo.tags['v1.0.0'] = { commit: other.sha };
     const r = await verify([{ ...served, info: { Time: c.committerDate, Origin: { Hash: c.sha } } }], { 'o/r': repo }, mv, {}, { maxTarballBytes: 64 });
     expect(r.verdict).toBe('tag-moved');
-    expect(r.verdicts).toEqual(['tag-moved', 'unverifiable']);
+    expect(r.verdicts).toEqual(['tag-moved', 'verify-failed']);
+    expect(r.rewrittenAfterProxy).toBe(true);
+    // The content was never compared: both findings stand, so lowering tag-moved cannot let it pass.
+    const change: RequirementChange = { goModPath: 'go.mod', module: mv.path, kind: 'added', from: null, to: mv.version, line: 3, indirect: false, replacement: null, fetch: mv };
+    expect(divergenceFindings(change, r).map((f) => [f.rule, f.severity])).toEqual([
+      ['tag-moved', 'high'],
+      ['verify-failed', 'high'],
+    ]);
   });
 
-  it('is unverifiable, not crashed, when GitHub cannot be reached', async () => {
+  it('fails verification, without crashing, when GitHub cannot be reached', async () => {
     world = await startWorld([served], { 'o/r': taggedRepo() });
     await world.gh.close();
     const r = await verifyModule(mv, { proxy: world.proxy, origin: world.origin });
-    expect(r.verdicts).toEqual(['unverifiable']);
-    expect(r.unverifiableCause).toBe('network');
+    expect(r.verdicts).toEqual(['verify-failed']);
+    expect(r.cause).toMatchObject({ kind: 'network', source: 'origin' });
     world.gh.close = async () => undefined;
   });
 
-  it('is unverifiable for a non-GitHub origin', async () => {
+  it('is unverifiable (not a failure) for a non-GitHub origin', async () => {
     const r = await verify([{ path: 'gitlab.com/g/p', version: 'v1.0.0', files: { 'go.mod': 'module gitlab.com/g/p\n' } }], {}, { path: 'gitlab.com/g/p', version: 'v1.0.0' });
     expect(r.verdicts).toEqual(['unverifiable']);
-    expect(r.unverifiableCause).toBe('not-github');
+    expect(r.cause).toMatchObject({ kind: 'not-github', source: 'origin' });
     expect(r.reasons[0]).toMatch(/gitlab\.com, not github\.com/);
   });
 
@@ -408,7 +484,7 @@ describe('verifyModule: origin failures', () => {
     world = await startWorld([served], {});
     const r = await verifyModule(mv, { proxy: world.proxy, origin: null });
     expect(r.verdicts).toEqual(['unverifiable']);
-    expect(r.unverifiableCause).toBe('no-origin-client');
+    expect(r.cause?.kind).toBe('no-origin-client');
   });
 });
 
@@ -422,29 +498,79 @@ describe('verifyModule: proxy answers and checksums', () => {
   };
   const mv = { path: 'github.com/o/r', version: 'v1.0.0' };
 
-  it('reports proxy-blocked for a 403 that says the module is malicious', async () => {
-    const r = await verify([{ ...mv, files, blocked: 'module github.com/o/r@v1.0.0 has been blocked: it contains malicious code' }], { 'o/r': repo() }, mv);
+  it('reports proxy-blocked for a 403 that says the module is malicious, with the reason on one line', async () => {
+    const r = await verify([{ ...mv, files, blocked: 'module github.com/o/r@v1.0.0 has been blocked: it contains malicious code\n<img src=x>' }], { 'o/r': repo() }, mv);
     expect(r.verdicts).toEqual(['proxy-blocked']);
     expect(r.reasons[0]).toMatch(/refuses to serve.*malicious/);
+    expect(r.proxy.blocked).toBe('module github.com/o/r@v1.0.0 has been blocked: it contains malicious code');
   });
 
   it('does not call a rate-limit 403 from the proxy proxy-blocked', async () => {
     const r = await verify([{ ...mv, files, blocked: 'rate limit exceeded, slow down' }], { 'o/r': repo() }, mv);
-    expect(r.verdicts).toEqual(['unverifiable']);
-    expect(r.unverifiableCause).toBe('rate-limited');
+    expect(r.verdicts).toEqual(['verify-failed']);
+    expect(r.cause).toMatchObject({ kind: 'rate-limited', source: 'proxy' });
   });
 
   it('is unverifiable for a private module (GOPRIVATE), without contacting the proxy', async () => {
     const r = await verify([{ ...mv, files, info: { Time: c.committerDate } }], { 'o/r': repo() }, mv, {}, { env: { GOPRIVATE: 'github.com/o/*' } });
     expect(r.verdicts).toEqual(['unverifiable']);
-    expect(r.unverifiableCause).toBe('private');
+    expect(r.cause).toMatchObject({ kind: 'private', detail: 'matches GOPRIVATE=github.com/o/*' });
     expect(world!.proxyServer.requests).toEqual([]);
   });
 
-  it('is unverifiable when the proxy does not have the version', async () => {
-    const r = await verify([], { 'o/r': repo() }, mv);
+  it('is unverifiable when GOPROXY sends the module to "direct" (no version control fetching)', async () => {
+    const r = await verify([], { 'o/r': repo() }, mv, {}, { env: { GOPROXY: 'direct' } });
     expect(r.verdicts).toEqual(['unverifiable']);
-    expect(r.unverifiableCause).toBe('proxy');
+    expect(r.cause?.kind).toBe('no-proxy');
+  });
+
+  // Each fault the go command would refuse to build with: the content is never compared, so never consistent.
+  const faults: [string, FaultAction, string, RegExp][] = [
+    ['a 500 on the zip', { kind: 'status', status: 500, body: 'internal error' }, 'server-error', /500/],
+    ['a reset connection', { kind: 'reset' }, 'network', /./],
+    ['a truncated body', { kind: 'truncate', bytes: 10 }, 'network', /body|Content-Length/],
+    ['a 404 on the zip', { kind: 'status', status: 404, body: 'not found' }, 'not-found', /404/],
+    ['a 403 that is not a block', { kind: 'status', status: 403, body: 'forbidden by policy' }, 'forbidden', /403/],
+    ['a 429', { kind: 'status', status: 429, body: 'too many requests' }, 'rate-limited', /429/],
+  ];
+  it.each(faults)('fails verification on %s', async (_name, action, kind, detail) => {
+    const r = await verify([{ ...mv, files, info: { Time: c.committerDate } }], { 'o/r': repo() }, mv, {}, { proxyFaults: (q) => (q.endpoint === 'zip' ? action : undefined) });
+    expect(r.verdicts).toEqual(['verify-failed']);
+    expect(r.cause).toMatchObject({ kind, source: 'proxy' });
+    expect(r.cause!.detail).toMatch(detail);
+    expect(r.cause!.detail).not.toContain('\n');
+    expect(r.origin.h1).toBeNull();
+  });
+
+  it('fails verification on a corrupt zip and on a .mod over the size cap', async () => {
+    const junk = await verify([{ ...mv, files, zip: Buffer.from('PK\x03\x04 this is not a zip at all') }], { 'o/r': repo() }, mv);
+    expect(junk.verdicts).toEqual(['verify-failed']);
+    expect(junk.cause?.kind).toBe('corrupt-zip');
+    await world!.close();
+    const huge = 'x'.repeat((16 << 20) + 1);
+    const big = await verify([{ ...mv, files }], { 'o/r': repo() }, mv, {}, { proxyFaults: (q) => (q.endpoint === 'mod' ? { kind: 'status', status: 200, body: huge } : undefined) });
+    expect(big.verdicts).toEqual(['verify-failed']);
+    expect(big.cause?.kind).toBe('too-large');
+  });
+
+  it('fails verification when the proxy does not answer in time', async () => {
+    world = await startWorld([{ ...mv, files }], { 'o/r': repo() }, { proxyFaults: (q) => (q.endpoint === 'mod' ? { kind: 'hang' } : undefined) });
+    const proxy = new GoProxyClient({ env: readGoEnv({ GOPROXY: world.proxyServer.url, GOSUMDB: 'off' }), http: new HttpClient({ retries: 0 }), timeoutMs: 200 });
+    try {
+      const r = await verifyModule(mv, { proxy, origin: world.origin });
+      expect(r.verdicts).toEqual(['verify-failed']);
+      expect(r.cause).toMatchObject({ kind: 'timeout', source: 'proxy' });
+      expect(r.reasons[0]).toMatch(/^could not read the \.mod of github\.com\/o\/r@v1\.0\.0 from the module proxy: .*timed out/);
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it('fails verification when the proxy does not have the version', async () => {
+    const r = await verify([], { 'o/r': repo() }, mv);
+    expect(r.verdicts).toEqual(['verify-failed']);
+    expect(r.cause).toMatchObject({ kind: 'not-found', source: 'proxy' });
+    expect(r.reasons[0]).toMatch(/^could not read the \.info of github\.com\/o\/r@v1\.0\.0 from the module proxy: /);
   });
 
   it('reports gosum-mismatch for a go.sum hash the proxy content does not match', async () => {
@@ -453,16 +579,15 @@ describe('verifyModule: proxy answers and checksums', () => {
     expect(r.verdicts).toEqual(['gosum-mismatch']);
     expect(r.reasons[0]).toContain(wrong);
     expect(r.origin.h1).toBe(r.proxy.h1);
+    expect(r.checksums).toEqual({ goSum: { h1: wrong, goModH1: hashGoMod(files['go.mod']) }, sumdb: null });
   });
 
   it('agrees with a matching go.sum and reports sumdb-mismatch from the checksum database', async () => {
-    let h1 = '';
+    const recorded = 'h1:BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB=';
     const r = await verify([{ ...mv, files, info: { Time: c.committerDate } }], { 'o/r': repo() }, mv, {
-      sumdb: {
-        lookup: async (p, v) => [`${p} ${v} h1:BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB=`, `${p} ${v}/go.mod ${hashGoMod(files['go.mod'])}`],
-      },
+      sumdb: { lookup: async () => ({ h1: recorded, goModH1: hashGoMod(files['go.mod']) }) },
     });
-    h1 = r.proxy.h1!;
+    const h1 = r.proxy.h1!;
     expect(r.verdicts).toEqual(['sumdb-mismatch']);
     expect(r.reasons[0]).toMatch(/checksum database records h1:B+=.*module content/);
     const again = await verifyModule(mv, { proxy: world!.proxy, origin: world!.origin, goSum: { h1 }, sumdb: { lookup: async () => ({ h1 }) } });
@@ -470,14 +595,12 @@ describe('verifyModule: proxy answers and checksums', () => {
     expect(again.reasons.join('\n')).toMatch(/checksum database agrees/);
   });
 
-  it('does not call a version consistent when the checksum database answer fails verification', async () => {
-    const forged = Object.assign(new Error('signature by an unknown key'), { kind: 'verification-failed' });
+  it('reports sumdb-invalid when the checksum database answer fails verification', async () => {
+    const forged = Object.assign(new Error('github.com/o/r@v1.0.0: SECURITY ERROR: signature by an unknown key'), { kind: 'verification-failed' });
     const r = await verify([{ ...mv, files, info: { Time: c.committerDate } }], { 'o/r': repo() }, mv, { sumdb: { lookup: async () => Promise.reject(forged) } });
-    expect(r.verdicts).toEqual(['unverifiable']);
+    expect(r.verdicts).toEqual(['sumdb-invalid']);
     expect(r.origin.h1).toBe(r.proxy.h1);
-    expect(r.reasons.join('\n')).toMatch(/failed verification \(signature by an unknown key\); treat this as a security problem/);
-    // Tampering, not an outage: the finding is high (fails at the default threshold) and says so.
-    expect(r.unverifiableCause).toBe('sumdb-unverified');
+    expect(r.checksums?.sumdbInvalid).toBe('SECURITY ERROR: signature by an unknown key');
     const added: RequirementChange = {
       goModPath: 'go.mod', module: mv.path, kind: 'added', from: null, to: mv.version, line: 3, indirect: false, replacement: null, fetch: mv,
     };
@@ -498,16 +621,7 @@ describe('verifyModule: proxy answers and checksums', () => {
     world = await startWorld([], {});
     const r = await verifyModule({ path: 'github.com/o/r/v2', version: 'v1.0.0' }, { proxy: world.proxy, origin: world.origin });
     expect(r.verdicts).toEqual(['unverifiable']);
-    expect(r.unverifiableCause).toBe('invalid-input');
+    expect(r.cause?.kind).toBe('invalid-input');
     expect(world.proxyServer.requests).toEqual([]);
-  });
-});
-
-describe('modulePathOf', () => {
-  it('reads the module directive leniently like modfile.ModulePath', () => {
-    expect(modulePathOf('// comment\nmodule github.com/o/r/v2 // trailing\n\ngo 1.21\n')).toBe('github.com/o/r/v2');
-    expect(modulePathOf('module "example.com/q"\n')).toBe('example.com/q');
-    expect(modulePathOf('modules x\n')).toBe('');
-    expect(modulePathOf('go 1.21\n')).toBe('');
   });
 });

@@ -144,6 +144,8 @@ export function createGitHubMetaClient(opts: GitHubMetaOptions = {}): GitHubMeta
     max: Math.max(1, opts.cacheEntries ?? 2000),
     ttl: opts.cacheTtlMs ?? 3_600_000,
     perf: { now },
+    // Read the clock on every check (it may be a test clock that jumps).
+    ttlResolution: 0,
   });
   const inflight = new Inflight<string, Lookup<unknown>>();
 

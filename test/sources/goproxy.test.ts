@@ -503,7 +503,12 @@ describe('faults from the fixture server', () => {
       expect(((await pb) as ProxyError).kind).toBe('unavailable');
       expect(s.requests).toEqual(['/example.com/m/@v/v1.0.0.zip']);
       // The hanging request was cancelled, so its slot serves the next one.
-      const next = await Promise.race([c.mod('example.com/m', 'v1.0.0').then(() => 'answered'), new Promise((r) => setTimeout(() => r('slot still held'), 10_000))]);
+      let timer: NodeJS.Timeout | undefined;
+      const next = await Promise.race([
+        c.mod('example.com/m', 'v1.0.0').then(() => 'answered'),
+        new Promise((r) => (timer = setTimeout(() => r('slot still held'), 10_000))),
+      ]);
+      clearTimeout(timer);
       expect(next).toBe('answered');
     } finally {
       await s.close();

@@ -136,7 +136,7 @@ export function createGitHubMetaClient(opts: GitHubMetaOptions = {}): GitHubMeta
   const rest =
     opts.rest ??
     new GitHubRest({ baseUrl: opts.baseUrl, token: opts.token, http: opts.http, maxRateLimitWaitMs: opts.maxRateLimitWaitMs, now, sleep });
-  const maxWaitMs = opts.maxRateLimitWaitMs ?? 60_000;
+  const maxWaitMs = opts.maxRateLimitWaitMs ?? rest.maxWaitMs;
   const perMinute = opts.searchesPerMinute ?? (rest.authenticated ? 30 : 10);
   const defaultBudget = opts.searchBudget ?? 60;
   const searchTimes: number[] = [];
@@ -176,7 +176,7 @@ export function createGitHubMetaClient(opts: GitHubMetaOptions = {}): GitHubMeta
     } catch (e) {
       if (e instanceof RateLimitedError) {
         const what = kind === 'search' ? 'search ' : '';
-        return { ok: false, why: 'limited', message: `GitHub ${what}rate limit reached (HTTP ${e.status}, resets at ${e.resetAt.toISOString()})` };
+        return { ok: false, why: 'limited', message: `GitHub ${what}rate limit reached (HTTP ${e.status}${e.resetKnown ? `, resets at ${e.resetAt.toISOString()}` : ''})` };
       }
       const message = e instanceof Error ? e.message : String(e);
       return { ok: false, why: 'failed', message: `GitHub API request failed: ${message}` };
@@ -193,7 +193,7 @@ export function createGitHubMetaClient(opts: GitHubMetaOptions = {}): GitHubMeta
         return null;
       }
       const wait = searchTimes[0]! + 60_000 - t;
-      if (wait > maxWaitMs) return `GitHub search skipped: ${perMinute} searches a minute reached`;
+      if (wait >= maxWaitMs) return `GitHub search skipped: ${perMinute} searches a minute reached`;
       try {
         await sleep(wait, signal);
       } catch {

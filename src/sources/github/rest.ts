@@ -7,7 +7,7 @@
  *     host, without the token;
  *   - rate limits: 429, or 403 with `x-ratelimit-remaining: 0` / `retry-after` / a rate-limit message. The
  *     limited state is kept per resource (core, search) until its reset time and then forgotten. A limit
- *     that resets soon (default: within a minute) is waited out; a later one fails fast with
+ *     that resets soon (default: in under a minute) is waited out; a later one fails fast with
  *     {@link RateLimitedError}, without sending requests GitHub would refuse anyway;
  *   - error bodies: only GitHub's `message`, as one line of plain text, reaches an error message.
  * Built on the capped HttpClient (byte caps, connect/stall/total time bounds, retries of fast failures).
@@ -49,8 +49,14 @@ export class RateLimitedError extends GitHubApiError {
     url: string,
     /** `core`, `search`, ... (GitHub's x-ratelimit-resource). */
     readonly resource = 'core',
+    /** False when GitHub named no reset time (resetAt is then a minute after the answer, GitHub's advice). */
+    readonly resetKnown = true,
   ) {
-    super(`GitHub API ${resource === 'core' ? '' : `${resource} `}rate limit reached (HTTP ${status}); it resets at ${resetAt.toISOString()}`, status, url);
+    super(
+      `GitHub API ${resource === 'core' ? '' : `${resource} `}rate limit reached (HTTP ${status}); ${resetKnown ? 'it resets at' : 'try again after'} ${resetAt.toISOString()}`,
+      status,
+      url,
+    );
     this.name = 'RateLimitedError';
   }
 }
@@ -95,7 +101,7 @@ export interface GitHubRestOptions {
   http?: HttpClient;
   /** Hosts (`host` or `host:port`) a download may be redirected to besides the API origin and codeload. */
   downloadHosts?: string[];
-  /** Longest wait for a rate limit to reset; a later reset fails fast (default 60 s; 0 never waits). */
+  /** Waits shorter than this are made for a rate limit to reset; a later reset fails fast (default 60 s; 0 never waits). */
   maxRateLimitWaitMs?: number;
   /** Retries after a fast network error or 5xx (passed to the HTTP layer). */
   retries?: number;
@@ -108,6 +114,8 @@ export interface GitHubRestOptions {
 export interface LimitState {
   until: number;
   status: number;
+  /** False when GitHub named no reset time and `until` is a guess (a minute). */
+  known: boolean;
 }
 
 /** The one GitHub REST client; see the module comment. */
@@ -117,7 +125,8 @@ export class GitHubRest {
   readonly http: HttpClient;
   private readonly token?: string;
   private readonly downloadHosts: Set<string>;
-  private readonly maxWaitMs: number;
+  /** Waits shorter than this are made for a rate limit to reset. */
+  readonly maxWaitMs: number;
   private readonly retries?: number;
   private readonly now: () => number;
   private readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
@@ -178,8 +187,8 @@ export class GitHubRest {
         }
         const limit = this.rateLimitOf(status, headers, text, resource);
         if (limit) {
-          if (waits < MAX_LIMIT_WAITS && limit.until - this.now() <= this.maxWaitMs) break; // wait and start over
-          throw new RateLimitedError(new Date(limit.until), status, url, limit.resource);
+          if (waits < MAX_LIMIT_WAITS && limit.until - this.now() < this.maxWaitMs) break; // wait and start over
+          throw new RateLimitedError(new Date(limit.until), status, url, limit.resource, limit.known);
         }
         this.noteRemaining(headers, status, resource);
         if (status >= 500) throw new GitHubApiError(`GitHub API answered HTTP ${status} for ${url}`, status, url);
@@ -230,8 +239,8 @@ export class GitHubRest {
           // Only the API speaks for rate limits; a download host's 403 is just a refusal.
           const limit = new URL(url).origin === this.apiOrigin ? this.rateLimitOf(e.status, e.headers, e.body, 'core') : null;
           if (limit) {
-            if (waits < MAX_LIMIT_WAITS && limit.until - this.now() <= this.maxWaitMs) break; // wait and start over
-            throw new RateLimitedError(new Date(limit.until), e.status, url, limit.resource);
+            if (waits < MAX_LIMIT_WAITS && limit.until - this.now() < this.maxWaitMs) break; // wait and start over
+            throw new RateLimitedError(new Date(limit.until), e.status, url, limit.resource, limit.known);
           }
           const excerpt = e.excerpt;
           throw new GitHubApiError(`HTTP ${e.status} from ${url}${excerpt ? `: ${excerpt}` : ''}`, e.status, url);
@@ -272,7 +281,7 @@ export class GitHubRest {
     const state = this.limitedUntil(resource);
     if (!state) return;
     const wait = state.until - this.now();
-    if (wait > this.maxWaitMs) throw new RateLimitedError(new Date(state.until), state.status, url, resource);
+    if (wait >= this.maxWaitMs) throw new RateLimitedError(new Date(state.until), state.status, url, resource, state.known);
     try {
       await this.sleep(wait, signal);
     } catch {
@@ -283,12 +292,12 @@ export class GitHubRest {
 
   /** Recognises a rate-limit answer and records it; null for anything else. */
   private rateLimitOf(status: number, headers: Headers, body: string, resource: string): (LimitState & { resource: string }) | null {
-    const until = rateLimitReset(status, headers, body, this.now());
-    if (until === null) return null;
+    const reset = rateLimitReset(status, headers, body, this.now());
+    if (reset === null) return null;
     const res = headers.get('x-ratelimit-resource') ?? resource;
-    const state = { until, status };
+    const state: LimitState = { until: reset.at, status, known: reset.known };
     const prev = this.limits.get(res);
-    if (!prev || prev.until < until) this.limits.set(res, state);
+    if (!prev || prev.until < state.until) this.limits.set(res, state);
     return { ...state, resource: res };
   }
 
@@ -298,26 +307,26 @@ export class GitHubRest {
     const reset = Number(headers.get('x-ratelimit-reset'));
     if (!Number.isFinite(reset) || reset <= 0) return;
     const res = headers.get('x-ratelimit-resource') ?? resource;
-    if (!this.limits.has(res)) this.limits.set(res, { until: reset * 1000, status: status < 400 ? 403 : status });
+    if (!this.limits.has(res)) this.limits.set(res, { until: reset * 1000, status: status < 400 ? 403 : status, known: true });
   }
 }
 
 /**
- * When a rate limit ends, or null when the answer is not one. GitHub signals limits with 429, or 403 with
+ * When a rate limit ends (`known` false when GitHub did not say), or null when the answer is not one. GitHub signals limits with 429, or 403 with
  * `x-ratelimit-remaining: 0`, a `retry-after`, or a message about rate limits (secondary limits). The end
  * is `retry-after` seconds from now, else `x-ratelimit-reset` (epoch seconds) when nothing is left, else a
  * minute from now (GitHub's advice for secondary limits without headers).
  */
-export function rateLimitReset(status: number, headers: Headers, body: string, now: number): number | null {
+export function rateLimitReset(status: number, headers: Headers, body: string, now: number): { at: number; known: boolean } | null {
   if (status !== 403 && status !== 429) return null;
   const remaining = headers.get('x-ratelimit-remaining');
   const retryAfter = headers.get('retry-after');
   if (status === 403 && remaining !== '0' && retryAfter === null && !/rate limit/i.test(bodyExcerpt(body, 500))) return null;
   const seconds = retryAfter !== null && /^\d+$/.test(retryAfter.trim()) ? Number(retryAfter.trim()) : NaN;
-  if (Number.isFinite(seconds)) return now + seconds * 1000;
+  if (Number.isFinite(seconds)) return { at: now + seconds * 1000, known: true };
   const epoch = Number(headers.get('x-ratelimit-reset'));
-  if (remaining === '0' && Number.isFinite(epoch) && epoch > 0) return epoch * 1000;
-  return now + 60_000;
+  if (remaining === '0' && Number.isFinite(epoch) && epoch > 0) return { at: epoch * 1000, known: true };
+  return { at: now + 60_000, known: false };
 }
 
 function isRedirect(status: number): boolean {

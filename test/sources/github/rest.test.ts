@@ -17,12 +17,12 @@ describe('rateLimitReset', () => {
   const now = Date.parse('2025-01-01T00:00:00Z');
   const h = (o: Record<string, string>) => new Headers(o);
   it('recognises primary and secondary limits and when they end', () => {
-    expect(rateLimitReset(403, h({ 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(now / 1000 + 600) }), '{}', now)).toBe(now + 600_000);
-    expect(rateLimitReset(429, h({ 'retry-after': '30' }), '', now)).toBe(now + 30_000);
-    expect(rateLimitReset(403, h({ 'retry-after': '5', 'x-ratelimit-remaining': '10' }), '', now)).toBe(now + 5_000);
-    // A secondary limit announced only in the message: GitHub's advice is to wait a minute.
-    expect(rateLimitReset(403, h({}), '{"message":"You have exceeded a secondary rate limit"}', now)).toBe(now + 60_000);
-    expect(rateLimitReset(429, h({}), '', now)).toBe(now + 60_000);
+    expect(rateLimitReset(403, h({ 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(now / 1000 + 600) }), '{}', now)).toEqual({ at: now + 600_000, known: true });
+    expect(rateLimitReset(429, h({ 'retry-after': '30' }), '', now)).toEqual({ at: now + 30_000, known: true });
+    expect(rateLimitReset(403, h({ 'retry-after': '5', 'x-ratelimit-remaining': '10' }), '', now)).toEqual({ at: now + 5_000, known: true });
+    // A secondary limit announced only in the message: GitHub's advice is to wait at least a minute.
+    expect(rateLimitReset(403, h({}), '{"message":"You have exceeded a secondary rate limit"}', now)).toEqual({ at: now + 60_000, known: false });
+    expect(rateLimitReset(429, h({}), '', now)).toEqual({ at: now + 60_000, known: false });
   });
   it('leaves other answers alone', () => {
     expect(rateLimitReset(403, h({ 'x-ratelimit-remaining': '4999' }), '{"message":"Resource not accessible by integration"}', now)).toBeNull();
@@ -89,6 +89,8 @@ describe('GitHubRest against the fake GitHub API', () => {
     const err = (await r.get('/repos/o/r').catch((e: unknown) => e)) as RateLimitedError;
     expect(err).toBeInstanceOf(RateLimitedError);
     expect(err.resetAt.getTime()).toBe(clock.t.now + 60_000);
+    expect(err.resetKnown).toBe(false);
+    expect(err.message).toMatch(/try again after/);
   });
 
   it('after an answer that used the last request of the window, later requests wait for the reset', async () => {

@@ -75,7 +75,13 @@ const envSchema = z.object({
   MODWARDEN_JOB_CONCURRENCY: intFrom(1, 64, 2),
   MODWARDEN_CACHE_ENTRIES: intFrom(0, 1_000_000, 5000),
   MODWARDEN_TARBALL_MAX_BYTES: intFrom(1024, 4 * 1024 ** 3, 200 * 1024 * 1024),
-  MODWARDEN_HTTP_TIMEOUT_MS: intFrom(100, 600_000, 30_000),
+  MODWARDEN_HTTP_TIMEOUT_MS: intFrom(100, 600_000, 60_000),
+  // Below undici's own 300 s headers/body timeouts, so ours always fire first and say which bound ran out.
+  MODWARDEN_HTTP_CONNECT_TIMEOUT_MS: intFrom(100, 240_000, 30_000),
+  MODWARDEN_HTTP_STALL_TIMEOUT_MS: intFrom(100, 240_000, 20_000),
+  MODWARDEN_HTTP_MIN_BYTES_PER_SEC: intFrom(1024, 1024 ** 3, 1024 * 1024),
+  MODWARDEN_DISK_CACHE_BYTES: intFrom(0, 1024 ** 4, 2 * 1024 ** 3),
+  MODWARDEN_GITHUB_RATE_LIMIT_WAIT_MS: intFrom(0, 600_000, 60_000),
   LOG_LEVEL: z.enum(LOG_LEVELS).optional().transform((v) => v ?? 'info'),
 });
 
@@ -93,7 +99,18 @@ export interface EngineEnv {
   concurrency: number;
   cacheEntries: number;
   tarballMaxBytes: number;
+  /** Whole HTTP request for a small body; larger bodies add size / httpMinBytesPerSecond. */
   httpTimeoutMs: number;
+  /** Connecting plus the response headers (default 30 s). */
+  httpConnectTimeoutMs?: number;
+  /** Longest silence while a body streams (default 20 s). */
+  httpStallTimeoutMs?: number;
+  /** Slowest transfer accepted, in bytes a second (default 1 MiB/s). */
+  httpMinBytesPerSecond?: number;
+  /** Byte budget of the on-disk cache of zips and tarballs (default 2 GiB; 0 keeps nothing). */
+  diskCacheBytes?: number;
+  /** Longest wait for a GitHub rate limit to reset before degrading (default 60 s). */
+  githubRateLimitWaitMs?: number;
 }
 
 /** The operator's settings after validation: the engine's, plus the app's credentials and process limits. */
@@ -127,7 +144,12 @@ export const ENV_VARS: Record<string, string> = {
   MODWARDEN_JOB_CONCURRENCY: 'scans running at once (default 2)',
   MODWARDEN_CACHE_ENTRIES: 'immutable module results kept in memory (default 5000)',
   MODWARDEN_TARBALL_MAX_BYTES: 'largest origin tarball downloaded (default 200 MiB)',
-  MODWARDEN_HTTP_TIMEOUT_MS: 'timeout per HTTP request (default 30000)',
+  MODWARDEN_HTTP_TIMEOUT_MS: 'whole HTTP request for a small body, ms; bigger bodies add size / MODWARDEN_HTTP_MIN_BYTES_PER_SEC (default 60000)',
+  MODWARDEN_HTTP_CONNECT_TIMEOUT_MS: 'connecting plus the response headers, ms (default 30000)',
+  MODWARDEN_HTTP_STALL_TIMEOUT_MS: 'longest silence while a response body streams, ms (default 20000)',
+  MODWARDEN_HTTP_MIN_BYTES_PER_SEC: 'slowest transfer accepted, bytes a second (default 1048576)',
+  MODWARDEN_DISK_CACHE_BYTES: 'on-disk cache of module zips and origin tarballs, bytes (default 2 GiB; 0 keeps nothing)',
+  MODWARDEN_GITHUB_RATE_LIMIT_WAIT_MS: 'longest wait for a GitHub rate limit to reset before degrading, ms (default 60000)',
   LOG_LEVEL: 'trace|debug|info|warn|error|fatal|silent (default info)',
 };
 
@@ -178,7 +200,7 @@ export function loadOperatorConfig(env: NodeJS.ProcessEnv, options: LoadOperator
     jobConcurrency: e.MODWARDEN_JOB_CONCURRENCY,
     cacheEntries: e.MODWARDEN_CACHE_ENTRIES,
     tarballMaxBytes: e.MODWARDEN_TARBALL_MAX_BYTES,
-    httpTimeoutMs: e.MODWARDEN_HTTP_TIMEOUT_MS,
+    ...networkSettings(e),
     logLevel: e.LOG_LEVEL,
   };
 }
@@ -208,6 +230,11 @@ const engineSchema = envSchema.pick({
   MODWARDEN_CACHE_ENTRIES: true,
   MODWARDEN_TARBALL_MAX_BYTES: true,
   MODWARDEN_HTTP_TIMEOUT_MS: true,
+  MODWARDEN_HTTP_CONNECT_TIMEOUT_MS: true,
+  MODWARDEN_HTTP_STALL_TIMEOUT_MS: true,
+  MODWARDEN_HTTP_MIN_BYTES_PER_SEC: true,
+  MODWARDEN_DISK_CACHE_BYTES: true,
+  MODWARDEN_GITHUB_RATE_LIMIT_WAIT_MS: true,
 });
 
 /**
@@ -229,6 +256,28 @@ export function loadEngineEnv(env: NodeJS.ProcessEnv): EngineEnv {
     concurrency: e.MODWARDEN_CONCURRENCY,
     cacheEntries: e.MODWARDEN_CACHE_ENTRIES,
     tarballMaxBytes: e.MODWARDEN_TARBALL_MAX_BYTES,
+    ...networkSettings(e),
+  };
+}
+
+/** The HTTP time bounds, disk cache and rate-limit wait, as the engine's settings name them. */
+function networkSettings(
+  e: Pick<
+    z.infer<typeof envSchema>,
+    | 'MODWARDEN_HTTP_TIMEOUT_MS'
+    | 'MODWARDEN_HTTP_CONNECT_TIMEOUT_MS'
+    | 'MODWARDEN_HTTP_STALL_TIMEOUT_MS'
+    | 'MODWARDEN_HTTP_MIN_BYTES_PER_SEC'
+    | 'MODWARDEN_DISK_CACHE_BYTES'
+    | 'MODWARDEN_GITHUB_RATE_LIMIT_WAIT_MS'
+  >,
+): Pick<EngineEnv, 'httpTimeoutMs' | 'httpConnectTimeoutMs' | 'httpStallTimeoutMs' | 'httpMinBytesPerSecond' | 'diskCacheBytes' | 'githubRateLimitWaitMs'> {
+  return {
     httpTimeoutMs: e.MODWARDEN_HTTP_TIMEOUT_MS,
+    httpConnectTimeoutMs: e.MODWARDEN_HTTP_CONNECT_TIMEOUT_MS,
+    httpStallTimeoutMs: e.MODWARDEN_HTTP_STALL_TIMEOUT_MS,
+    httpMinBytesPerSecond: e.MODWARDEN_HTTP_MIN_BYTES_PER_SEC,
+    diskCacheBytes: e.MODWARDEN_DISK_CACHE_BYTES,
+    githubRateLimitWaitMs: e.MODWARDEN_GITHUB_RATE_LIMIT_WAIT_MS,
   };
 }

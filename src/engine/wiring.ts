@@ -13,7 +13,9 @@ import { applyClone, compareWithTarget, type FileDigest } from '../checks/typosq
 import { readModuleZip } from '../modzip/reader.js';
 import { GoProxyClient } from '../sources/goproxy.js';
 import { readGoEnv, type GoEnv } from '../sources/goenv.js';
-import { HttpClient } from '../sources/http.js';
+import { HttpClient, type TimeBounds } from '../sources/http.js';
+import { FileCache } from '../sources/file-cache.js';
+import { GitHubRest } from '../sources/github/rest.js';
 import { GitHubOriginClient } from '../sources/github/origin.js';
 import { SumDbClient } from '../sources/sumdb.js';
 import { createGitHubMetaClient, type GitHubMetaClient } from '../sources/github/meta.js';
@@ -35,9 +37,14 @@ export interface EngineClients {
   origin: GitHubOriginClient | null;
   /** Checksum database client, or null when GOSUMDB=off. */
   sumdb: SumDbClient | null;
-  /** Repository metadata for typosquat enrichment (age, stars, forks); null = name check only. */
+  /**
+   * Repository metadata for typosquat enrichment (age, stars, forks); null = name check only. The real
+   * client is a GitHubMetaSource: `forScan()` gives a scan its own search budget.
+   */
   meta: GitHubMetaClient | null;
   verifier: Verifier;
+  /** Deletes the on-disk cache (zips and tarballs). The clients are not to be used afterwards. */
+  close?(): Promise<void>;
 }
 
 /** Which network sources a front door may use (the CLI's --no-origin / --offline). All on by default. */
@@ -46,7 +53,21 @@ export interface SourceSwitches {
   meta?: boolean;
 }
 
-/** Builds the clients from settings, once per process: their caches serve every scan. */
+/** The HTTP time bounds of the operator's settings (one config for every client). */
+export function timeBoundsOf(s: EngineSettings): Partial<TimeBounds> {
+  return {
+    timeoutMs: s.httpTimeoutMs,
+    ...(s.httpConnectTimeoutMs !== undefined ? { connectTimeoutMs: s.httpConnectTimeoutMs } : {}),
+    ...(s.httpStallTimeoutMs !== undefined ? { stallTimeoutMs: s.httpStallTimeoutMs } : {}),
+    ...(s.httpMinBytesPerSecond !== undefined ? { minBytesPerSecond: s.httpMinBytesPerSecond } : {}),
+  };
+}
+
+/**
+ * Builds the clients from settings, once per process: their caches serve every scan. One HTTP config;
+ * the module proxy (and checksum database) and GitHub get separate pools of `concurrency` slots, so a
+ * slow one cannot starve the other. Zips and tarballs share one on-disk cache, bounded in bytes.
+ */
 export function createClients(s: EngineSettings, on: SourceSwitches = {}): EngineClients {
   const env = readGoEnv({
     GOPROXY: s.goproxy,
@@ -55,23 +76,41 @@ export function createClients(s: EngineSettings, on: SourceSwitches = {}): Engin
     ...(s.gonoproxy !== null ? { GONOPROXY: s.gonoproxy } : {}),
     ...(s.gonosumdb !== null ? { GONOSUMDB: s.gonosumdb } : {}),
   });
-  const http = new HttpClient({ concurrency: s.concurrency, timeoutMs: s.httpTimeoutMs });
-  const proxy = new GoProxyClient({ env, http, cacheEntries: s.cacheEntries });
-  const token = s.originToken ? { token: s.originToken } : {};
-  const origin =
-    on.origin === false
+  const httpConfig = { concurrency: s.concurrency, ...timeBoundsOf(s) };
+  const files = new FileCache(s.diskCacheBytes !== undefined ? { maxBytes: s.diskCacheBytes } : {});
+  const http = new HttpClient(httpConfig);
+  const proxy = new GoProxyClient({ env, http, files, cacheEntries: s.cacheEntries });
+  const needGitHub = on.origin !== false || on.meta !== false;
+  const rest = needGitHub
+    ? new GitHubRest({
+        baseUrl: s.githubApiUrl,
+        ...(s.originToken ? { token: s.originToken } : {}),
+        http: new HttpClient(httpConfig),
+        ...(s.githubRateLimitWaitMs !== undefined ? { maxRateLimitWaitMs: s.githubRateLimitWaitMs } : {}),
+      })
+    : null;
+  const origin = on.origin === false || !rest ? null : new GitHubOriginClient({ rest, files, maxTarballBytes: s.tarballMaxBytes });
+  const sumdb = env.sumdb ? new SumDbClient({ env, http }) : null;
+  const meta =
+    on.meta === false || !rest
       ? null
-      : new GitHubOriginClient({
-          baseUrl: s.githubApiUrl,
-          ...token,
-          maxTarballBytes: s.tarballMaxBytes,
-          timeoutMs: s.httpTimeoutMs,
-          http: new HttpClient({ concurrency: s.concurrency, timeoutMs: s.httpTimeoutMs }),
+      : createGitHubMetaClient({
+          rest,
+          cacheEntries: s.cacheEntries,
+          ...(s.githubRateLimitWaitMs !== undefined ? { maxRateLimitWaitMs: s.githubRateLimitWaitMs } : {}),
         });
-  const sumdb = env.sumdb ? new SumDbClient({ env, http, timeoutMs: s.httpTimeoutMs }) : null;
-  // Long-lived in the app: a generous search budget, still paced by GitHub's per-minute search limit.
-  const meta = on.meta === false ? null : createGitHubMetaClient({ baseUrl: s.githubApiUrl, ...token, searchBudget: 1000 });
-  return { env, proxy, origin, sumdb, meta, verifier: createVerifier({ proxy, origin, sumdb }) };
+  return {
+    env,
+    proxy,
+    origin,
+    sumdb,
+    meta,
+    verifier: createVerifier({ proxy, origin, sumdb }),
+    close: async () => {
+      await proxy.close();
+      await files.close();
+    },
+  };
 }
 
 /** Engine dependencies for the app or the CLI, from operator settings. */
@@ -85,9 +124,9 @@ export function fileDigests(proxy: GoProxyClient, cache?: LRUCache<string, Promi
     const key = `${mv.path}@${mv.version}`;
     let p = cache?.get(key);
     if (!p) {
+      // The zip is leased while it is read, so the on-disk cache cannot delete it mid-read.
       p = proxy
-        .zip(mv.path, mv.version)
-        .then((z) => readModuleZip(z.file, mv))
+        .withZip(mv.path, mv.version, (z) => readModuleZip(z.file, mv))
         .then((c) => c.files.map((f) => ({ path: f.path, size: f.size, sha256: f.sha256 })));
       p.catch(() => cache?.delete(key));
       cache?.set(key, p);

@@ -3,11 +3,8 @@
  * `@latest`, walking the GOPROXY list exactly like cmd/go (modfetch/proxy.go `TryProxies`), never sending
  * private modules to a proxy, and caching immutable answers by `module@version`.
  */
-import { mkdtemp, readFile, rm, stat, copyFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFile, stat, copyFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { randomBytes } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import {
   canonicalVersion,
@@ -21,7 +18,10 @@ import {
   sortVersions,
 } from '../gomod/module.js';
 import { isNoProxy, type GoEnv, type ProxySpec } from './goenv.js';
-import { HttpClient, HttpError, NetworkError, TimeoutError, TooLargeError } from './http.js';
+import { AbortedError, HttpClient, HttpError, NetworkError, retryAfterMs, TimeoutError, TooLargeError } from './http.js';
+import { FileCache, type Leased } from './file-cache.js';
+import { Inflight } from './inflight.js';
+import { MESSAGE_CHARS, oneLine } from './plain-text.js';
 
 /** Largest module zip Go accepts (modfetch MaxZipFile). */
 export const MAX_ZIP_BYTES = 500 * 1024 * 1024;
@@ -53,13 +53,24 @@ export interface RevInfo {
   source: string;
 }
 
-/** A module zip downloaded to a temporary file. */
+/** A module zip downloaded to a file of the on-disk cache. */
 export interface ZipFile {
-  /** Path of the temporary file; it lives until the cache evicts it or the client is closed. */
+  /** Path of the file; it exists at least until the lease is released (see {@link ZipLease}). */
   file: string;
   size: number;
   /** Base URL of the proxy that served it. */
   source: string;
+}
+
+/**
+ * A zip held open: the cache may evict it, but the file stays until `release()` (or the lease's time
+ * limit, 15 min by default, for callers that never release). Prefer {@link GoProxyClient.withZip}.
+ */
+export type ZipLease = Leased<ZipFile>;
+
+/** Per-call options: a signal that cancels the request (the caller's deadline). */
+export interface CallOptions {
+  signal?: AbortSignal;
 }
 
 /** Why a proxy request failed, as a stable word for callers and reports. */
@@ -86,7 +97,7 @@ export class ProxyError extends Error {
     readonly url?: string,
     options?: { cause?: unknown },
   ) {
-    super(message);
+    super(oneLine(message, MESSAGE_CHARS));
     this.name = new.target.name;
     if (options?.cause !== undefined) (this as { cause?: unknown }).cause = options.cause;
   }
@@ -102,10 +113,11 @@ export class ProxyBlockedError extends ProxyError {
     modulePath: string,
     version: string | undefined,
     url: string,
-    /** The proxy's explanation, as sent. */
+    /** The proxy's explanation: one line of plain text, at most 200 characters. */
     readonly reason: string,
   ) {
     super('blocked', message, modulePath, version, url);
+    this.reason = oneLine(reason);
   }
 }
 
@@ -142,58 +154,53 @@ export class PrivateModuleError extends ProxyError {
   }
 }
 
-/** Options of the client. */
+/** Options of the client. Time bounds come from the HttpClient (the operator's MODWARDEN_HTTP_* settings). */
 export interface GoProxyClientOptions {
   env: GoEnv;
   http?: HttpClient;
-  /** Most cached immutable answers (default 1000). */
+  /** Most cached immutable answers in memory (default 1000). */
   cacheEntries?: number;
-  /** Where zips are downloaded (default: a fresh directory under the OS temp dir, removed by close()). */
+  /** Bytes of cached `.info`/`.mod` answers in memory (default 64 MiB). */
+  cacheBytes?: number;
+  /** The on-disk cache for zips (shared with the origin's tarballs in the engine). Default: a private one. */
+  files?: FileCache;
+  /** Directory for a private on-disk cache, when `files` is not given (default: a fresh temp directory). */
   tmpDir?: string;
-  /** Timeout of list/info/mod/latest requests (default 60 s). */
-  timeoutMs?: number;
-  /** Timeout of one zip download (default 10 min: zips may be up to 500 MiB). */
-  zipTimeoutMs?: number;
   /** Largest zip accepted (default and maximum: Go's 500 MiB). */
   maxZipBytes?: number;
 }
 
-type Cached = RevInfo | Buffer | ZipFile;
+type Cached = RevInfo | Buffer;
 
 /** GOPROXY client. */
 export class GoProxyClient {
   private readonly env: GoEnv;
   private readonly http: HttpClient;
+  /** Immutable answers (`.info` of canonical versions, `.mod`) by module@version; bounded in entries and bytes. */
   private readonly cache: LRUCache<string, Cached>;
-  private readonly inflight = new Map<string, Promise<unknown>>();
-  private readonly timeoutMs: number;
-  private readonly zipTimeoutMs: number;
+  private readonly inflight = new Inflight<string, unknown>();
   private readonly maxZipBytes: number;
-  private tmpDir: Promise<string> | undefined;
-  private readonly ownsTmpDir: boolean;
+  private readonly files: FileCache;
+  private readonly ownsFiles: boolean;
 
   constructor(opts: GoProxyClientOptions) {
     this.env = opts.env;
     this.http = opts.http ?? new HttpClient();
-    this.timeoutMs = opts.timeoutMs ?? 60_000;
-    this.zipTimeoutMs = opts.zipTimeoutMs ?? 600_000;
     this.maxZipBytes = Math.min(opts.maxZipBytes ?? MAX_ZIP_BYTES, MAX_ZIP_BYTES);
-    this.ownsTmpDir = opts.tmpDir === undefined;
-    if (opts.tmpDir !== undefined) this.tmpDir = Promise.resolve(opts.tmpDir);
+    this.ownsFiles = opts.files === undefined;
+    this.files = opts.files ?? new FileCache(opts.tmpDir !== undefined ? { dir: opts.tmpDir } : {});
     this.cache = new LRUCache<string, Cached>({
-      max: opts.cacheEntries ?? 1000,
-      // A zip evicted from the cache is deleted from disk; callers hash it right after download.
-      dispose: (value) => {
-        if (isZipFile(value)) void rm(value.file, { force: true });
-      },
+      max: Math.max(1, opts.cacheEntries ?? 1000),
+      maxSize: opts.cacheBytes ?? 64 * 1024 * 1024,
+      sizeCalculation: (v) => Math.max(1, Buffer.isBuffer(v) ? v.length : JSON.stringify(v).length),
     });
   }
 
   /** Known versions from `@v/list`: semver, no pseudo-versions, sorted (Go's proxyRepo.Versions). */
-  async list(modulePath: string): Promise<string[]> {
-    return this.once(`list:${modulePath}`, false, () =>
+  async list(modulePath: string, opts: CallOptions = {}): Promise<string[]> {
+    return this.once(`list:${modulePath}`, false, modulePath, undefined, opts, (signal) =>
       this.tryProxies(modulePath, undefined, async (base) => {
-        const body = await this.fetchBytes(base, `${escapePath(modulePath)}/@v/list`, MAX_LIST_BYTES, modulePath);
+        const body = await this.fetchBytes(base, `${escapePath(modulePath)}/@v/list`, MAX_LIST_BYTES, modulePath, undefined, signal);
         return parseVersionList(body.toString('utf8'));
       }),
     );
@@ -203,12 +210,12 @@ export class GoProxyClient {
    * `.info` of `version`. When `version` is canonical, the reply must name exactly that version
    * (a proxy may not substitute another one); a query such as a branch name may resolve to any version.
    */
-  async info(modulePath: string, version: string): Promise<RevInfo> {
+  async info(modulePath: string, version: string, opts: CallOptions = {}): Promise<RevInfo> {
     const canonical = canonicalVersion(version) === version;
-    return this.once(`info:${modulePath}@${version}`, canonical, () =>
+    return this.once(`info:${modulePath}@${version}`, canonical, modulePath, version, opts, (signal) =>
       this.tryProxies(modulePath, version, async (base) => {
         const url = `${escapePath(modulePath)}/@v/${escapeVersion(version)}.info`;
-        const info = parseRevInfo(await this.fetchBytes(base, url, MAX_INFO_BYTES, modulePath, version), base, url, modulePath, version);
+        const info = parseRevInfo(await this.fetchBytes(base, url, MAX_INFO_BYTES, modulePath, version, signal), base, url, modulePath, version);
         if (info.Version !== version && canonical && suitsPath(modulePath, version)) {
           throw new ProxyError(
             'bad-response',
@@ -224,81 +231,105 @@ export class GoProxyClient {
   }
 
   /** The go.mod served for `version` (byte-exact), capped at 16 MiB. */
-  async mod(modulePath: string, version: string): Promise<Buffer> {
+  async mod(modulePath: string, version: string, opts: CallOptions = {}): Promise<Buffer> {
     this.requireCanonical(modulePath, version);
-    return this.once(`mod:${modulePath}@${version}`, true, () =>
+    return this.once(`mod:${modulePath}@${version}`, true, modulePath, version, opts, (signal) =>
       this.tryProxies(modulePath, version, (base) =>
-        this.fetchBytes(base, `${escapePath(modulePath)}/@v/${escapeVersion(version)}.mod`, MAX_GOMOD_BYTES, modulePath, version),
+        this.fetchBytes(base, `${escapePath(modulePath)}/@v/${escapeVersion(version)}.mod`, MAX_GOMOD_BYTES, modulePath, version, signal),
       ),
     );
   }
 
-  /** Downloads the module zip to a temporary file (capped at 500 MiB, like Go). */
-  async zip(modulePath: string, version: string): Promise<ZipFile> {
+  /**
+   * Downloads the module zip into the on-disk cache (capped at 500 MiB, like Go) and leases it: the file
+   * stays until `release()` is called (or the lease times out). {@link withZip} releases for you.
+   */
+  async zip(modulePath: string, version: string, opts: CallOptions = {}): Promise<ZipLease> {
     this.requireCanonical(modulePath, version);
-    return this.once(`zip:${modulePath}@${version}`, true, async () => {
-      const dir = await this.tempDir();
-      const file = join(dir, `${escapePath(modulePath).replace(/[/!]/g, '_')}@${escapeVersion(version)}-${randomBytes(4).toString('hex')}.zip`);
-      return this.tryProxies(modulePath, version, async (base) => {
-        const rel = `${escapePath(modulePath)}/@v/${escapeVersion(version)}.zip`;
-        const size = await this.fetchToFile(base, rel, file, this.maxZipBytes, modulePath, version);
-        return { file, size, source: base };
-      });
-    });
+    const at = `${modulePath}@${version}`;
+    try {
+      return await this.files.acquire<ZipFile>(
+        `zip:${at}`,
+        `${escapePath(modulePath)}@${escapeVersion(version)}.zip`,
+        (dest, signal) =>
+          this.tryProxies(modulePath, version, async (base) => {
+            const rel = `${escapePath(modulePath)}/@v/${escapeVersion(version)}.zip`;
+            const size = await this.fetchToFile(base, rel, dest, this.maxZipBytes, modulePath, version, signal);
+            return { file: dest, size, source: base };
+          }),
+        opts.signal,
+      );
+    } catch (e) {
+      throw toProxyError(e, modulePath, version, '');
+    }
+  }
+
+  /** Runs `fn` with the module zip on disk and releases it afterwards, however `fn` ends. */
+  async withZip<T>(modulePath: string, version: string, fn: (zip: ZipFile) => Promise<T>, opts: CallOptions = {}): Promise<T> {
+    const lease = await this.zip(modulePath, version, opts);
+    try {
+      return await fn(lease);
+    } finally {
+      lease.release();
+    }
   }
 
   /**
    * The version Go would call latest: `@latest` when the proxy serves it, otherwise the highest
    * release (then prerelease) from `@v/list`.
    */
-  async latest(modulePath: string): Promise<RevInfo> {
-    return this.once(`latest:${modulePath}`, false, () =>
+  async latest(modulePath: string, opts: CallOptions = {}): Promise<RevInfo> {
+    return this.once(`latest:${modulePath}`, false, modulePath, undefined, opts, (signal) =>
       this.tryProxies(modulePath, undefined, async (base) => {
         const url = `${escapePath(modulePath)}/@latest`;
         try {
-          return parseRevInfo(await this.fetchBytes(base, url, MAX_INFO_BYTES, modulePath), base, url, modulePath, undefined);
+          return parseRevInfo(await this.fetchBytes(base, url, MAX_INFO_BYTES, modulePath, undefined, signal), base, url, modulePath, undefined);
         } catch (err) {
           // @latest is optional in the protocol: only "not found" means "ask the list instead".
           if (toProxyError(err, modulePath, undefined, base).kind !== 'not-found') throw err;
         }
-        const body = await this.fetchBytes(base, `${escapePath(modulePath)}/@v/list`, MAX_LIST_BYTES, modulePath);
+        const body = await this.fetchBytes(base, `${escapePath(modulePath)}/@v/list`, MAX_LIST_BYTES, modulePath, undefined, signal);
         const best = pickLatest(parseVersionList(body.toString('utf8')));
         if (!best) {
           throw new ModuleNotFoundError('not-found', `${modulePath}: no matching versions on proxy ${base}`, modulePath, undefined, `${base}/${url}`);
         }
         const infoUrl = `${escapePath(modulePath)}/@v/${escapeVersion(best)}.info`;
-        return parseRevInfo(await this.fetchBytes(base, infoUrl, MAX_INFO_BYTES, modulePath, best), base, infoUrl, modulePath, best);
+        return parseRevInfo(await this.fetchBytes(base, infoUrl, MAX_INFO_BYTES, modulePath, best, signal), base, infoUrl, modulePath, best);
       }),
     );
   }
 
-  /** Deletes downloaded zips (the whole temp directory if the client created it) and empties the cache. */
+  /** Empties the memory cache and deletes downloaded zips (the on-disk cache too, when this client made it). */
   async close(): Promise<void> {
-    const zips = [...this.cache.values()].filter(isZipFile);
     this.cache.clear();
-    if (this.tmpDir && this.ownsTmpDir) await rm(await this.tmpDir, { recursive: true, force: true });
-    else await Promise.all(zips.map((z) => rm(z.file, { force: true })));
-    this.tmpDir = this.ownsTmpDir ? undefined : this.tmpDir;
+    if (this.ownsFiles) await this.files.close();
   }
 
-  /** Serves from cache, or joins an identical request in flight, or starts `load`. */
-  private async once<T extends Cached | string[]>(key: string, immutable: boolean, load: () => Promise<T>): Promise<T> {
+  /**
+   * Serves from the memory cache, or joins an identical request in flight, or starts `load`. Immutable
+   * answers are cached; a failure never is.
+   */
+  private async once<T extends Cached | string[]>(
+    key: string,
+    immutable: boolean,
+    modulePath: string,
+    version: string | undefined,
+    opts: CallOptions,
+    load: (signal: AbortSignal) => Promise<T>,
+  ): Promise<T> {
     const hit = this.cache.get(key);
     if (hit !== undefined) return hit as T;
-    const running = this.inflight.get(key);
-    if (running) return running as Promise<T>;
-    const p = load().then(
-      (value) => {
-        if (immutable) this.cache.set(key, value as Cached);
-        return value;
+    const value = (await this.inflight.run(
+      key,
+      opts.signal,
+      async (signal) => {
+        const v = await load(signal);
+        if (immutable) this.cache.set(key, v as Cached);
+        return v;
       },
-    );
-    this.inflight.set(key, p);
-    try {
-      return await p;
-    } finally {
-      this.inflight.delete(key);
-    }
+      (reason) => toProxyError(new AbortedError(key, reason), modulePath, version, ''),
+    )) as T;
+    return value;
   }
 
   /** Walks GOPROXY like cmd/go's TryProxies: after `,` only not-found falls through; after `|` any error. */
@@ -334,6 +365,8 @@ export class GoProxyClient {
           return await f(spec.url);
         } catch (e) {
           err = toProxyError(e, modulePath, version, spec.url);
+          // The caller gave up: no other proxy is asked on its behalf.
+          if (e instanceof AbortedError) throw err;
         }
       }
       tried.push(err instanceof ModuleNotFoundError ? `not found on ${spec.kind === 'url' ? spec.url : spec.kind}` : err.message);
@@ -349,25 +382,25 @@ export class GoProxyClient {
   }
 
   /** Reads one proxy resource into memory (http(s) or file://). */
-  private async fetchBytes(base: string, rel: string, maxBytes: number, modulePath: string, version?: string): Promise<Buffer> {
+  private async fetchBytes(base: string, rel: string, maxBytes: number, modulePath: string, version: string | undefined, signal: AbortSignal): Promise<Buffer> {
     if (base.startsWith('file:')) {
       const path = fileURLToPath(`${base}/${rel}`);
       await this.checkLocalFile(path, maxBytes, base, rel, modulePath, version);
       return readFile(path);
     }
-    const res = await this.http.get(`${base}/${encodeUrlPath(rel)}`, { maxBytes, timeoutMs: this.timeoutMs });
+    const res = await this.http.get(`${base}/${encodeUrlPath(rel)}`, { maxBytes, signal });
     return res.body;
   }
 
   /** Downloads one proxy resource to `dest` (http(s) or file://) and returns its size. */
-  private async fetchToFile(base: string, rel: string, dest: string, maxBytes: number, modulePath: string, version?: string): Promise<number> {
+  private async fetchToFile(base: string, rel: string, dest: string, maxBytes: number, modulePath: string, version: string, signal: AbortSignal): Promise<number> {
     if (base.startsWith('file:')) {
       const path = fileURLToPath(`${base}/${rel}`);
       const size = await this.checkLocalFile(path, maxBytes, base, rel, modulePath, version);
       await copyFile(path, dest);
       return size;
     }
-    const res = await this.http.download(`${base}/${encodeUrlPath(rel)}`, dest, { maxBytes, timeoutMs: this.zipTimeoutMs });
+    const res = await this.http.download(`${base}/${encodeUrlPath(rel)}`, dest, { maxBytes, signal });
     return res.size;
   }
 
@@ -392,11 +425,6 @@ export class GoProxyClient {
       );
     }
   }
-
-  private tempDir(): Promise<string> {
-    this.tmpDir ??= mkdtemp(join(tmpdir(), 'modwarden-proxy-'));
-    return this.tmpDir;
-  }
 }
 
 /** Rejects a path or version that cannot be escaped into a proxy URL. */
@@ -416,40 +444,48 @@ function fallsThrough(spec: ProxySpec, err: ProxyError): boolean {
   return spec.fallBackOnError || err.kind === 'not-found';
 }
 
-/** Maps HTTP-layer failures to proxy errors with a message naming module, version and URL. */
+/**
+ * Maps HTTP-layer failures to proxy errors with a message naming module, version and URL. The proxy's
+ * own words (an error body) appear only as one line of plain text, at most 200 characters.
+ */
 export function toProxyError(e: unknown, modulePath: string, version: string | undefined, base: string): ProxyError {
   if (e instanceof ProxyError) return e;
   const at = version ? `${modulePath}@${version}` : modulePath;
+  const proxy = base ? `proxy ${base}` : 'the proxy';
   if (e instanceof HttpError) {
-    const detail = e.body.trim().split('\n', 1)[0]?.slice(0, 300) ?? '';
+    const detail = e.excerpt;
     const msg = `${at}: reading ${e.url}: ${e.status}${detail ? ` (${detail})` : ''}`;
     if (e.status === 404 || e.status === 410) return new ModuleNotFoundError('not-found', msg, modulePath, version, e.url);
     if (e.status === 429 || (e.status === 403 && RATE_LIMIT_RE.test(e.body))) {
-      return new RateLimitedError(`${msg}: rate limited by proxy ${base}`, modulePath, version, e.url, retryAfter(e.headers));
+      const wait = retryAfterMs(e.headers);
+      return new RateLimitedError(`${msg}: rate limited by ${proxy}`, modulePath, version, e.url, wait === undefined ? undefined : Math.ceil(wait / 1000));
     }
     if (e.status === 403) {
       // proxy.golang.org answers 403 only for modules blocked for security reasons (golang/go#80655);
       // firewalls and geo-blocks also send 403, so only a body that says so counts as a block.
-      if (BLOCKED_RE.test(e.body)) return new ProxyBlockedError(`${msg}: module refused by proxy ${base}`, modulePath, version, e.url, e.body.trim());
-      return new ProxyError('forbidden', `${msg}: access forbidden by proxy ${base}`, modulePath, version, e.url);
+      if (BLOCKED_RE.test(e.body)) return new ProxyBlockedError(`${msg}: module refused by ${proxy}`, modulePath, version, e.url, detail);
+      return new ProxyError('forbidden', `${msg}: access forbidden by ${proxy}`, modulePath, version, e.url);
     }
     return new ProxyError(e.status >= 500 ? 'unavailable' : 'bad-response', msg, modulePath, version, e.url, { cause: e });
   }
   if (e instanceof TooLargeError) return new ProxyError('bad-response', `${at}: ${e.message}`, modulePath, version, e.url, { cause: e });
-  if (e instanceof TimeoutError || e instanceof NetworkError) {
+  if (e instanceof TimeoutError) {
+    // "proxy https://proxy.example did not answer within 30 s": the bound that ran out, in words.
+    return new ProxyError('unavailable', `${at}: ${proxy} ${e.detail} (${e.url})`, modulePath, version, e.url, { cause: e });
+  }
+  if (e instanceof AbortedError) {
+    const why = e.reason instanceof Error && e.reason.name !== 'AbortError' ? ` (${e.reason.message})` : '';
+    return new ProxyError('unavailable', `${at}: request to ${proxy} cancelled${why}`, modulePath, version, e.url || undefined, { cause: e });
+  }
+  if (e instanceof NetworkError) {
     return new ProxyError('unavailable', `${at}: ${e.message}`, modulePath, version, e.url, { cause: e });
   }
   const message = e instanceof Error ? e.message : String(e);
-  return new ProxyError('bad-response', `${at}: proxy ${base}: ${message}`, modulePath, version, undefined, { cause: e });
+  return new ProxyError('bad-response', `${at}: ${proxy}: ${message}`, modulePath, version, undefined, { cause: e });
 }
 
 const RATE_LIMIT_RE = /rate.?limit|too many requests|quota/i;
 const BLOCKED_RE = /secur|malicious|malware|block|disabled|removed|banned|takedown|taken down|not allowed|denylist|blacklist/i;
-
-function retryAfter(headers: Headers): number | undefined {
-  const v = headers.get('retry-after');
-  return v !== null && /^\d+$/.test(v.trim()) ? Number(v.trim()) : undefined;
-}
 
 /** Parses `@v/list`: first field of each line, valid semver and not a pseudo-version, sorted, de-duplicated. */
 export function parseVersionList(text: string): string[] {
@@ -480,17 +516,17 @@ export function parseRevInfo(body: Buffer, base: string, rel: string, modulePath
   try {
     raw = JSON.parse(body.toString('utf8'));
   } catch (e) {
-    throw bad(`not JSON (${(e as Error).message})`);
+    throw bad(`not JSON (${oneLine((e as Error).message, 120)})`);
   }
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw bad('not a JSON object');
   const o = raw as Record<string, unknown>;
   if (typeof o.Version !== 'string' || canonicalVersion(o.Version) !== o.Version) {
-    throw bad(`"Version" must be a canonical version, got ${JSON.stringify(o.Version)}`);
+    throw bad(`"Version" must be a canonical version, got ${shown(o.Version)}`);
   }
   const info: RevInfo = { Version: o.Version, source: base };
   if (o.Time !== undefined && o.Time !== null) {
     if (typeof o.Time !== 'string' || !RFC3339.test(o.Time) || Number.isNaN(Date.parse(o.Time))) {
-      throw bad(`"Time" must be an RFC 3339 time, got ${JSON.stringify(o.Time)}`);
+      throw bad(`"Time" must be an RFC 3339 time, got ${shown(o.Time)}`);
     }
     info.Time = o.Time;
   }
@@ -507,6 +543,11 @@ export function parseRevInfo(body: Buffer, base: string, rel: string, modulePath
     info.Origin = origin;
   }
   return info;
+}
+
+/** A value from the proxy's JSON, quoted and shortened for a message. */
+function shown(v: unknown): string {
+  return oneLine(JSON.stringify(v) ?? String(v), 80);
 }
 
 /** True when `version` is valid for `modulePath` (module.Check): only then must `.info` echo it exactly. */
@@ -532,6 +573,3 @@ export function encodeUrlPath(rel: string): string {
   return out;
 }
 
-function isZipFile(v: unknown): v is ZipFile {
-  return typeof v === 'object' && v !== null && 'file' in v && 'size' in v && !Buffer.isBuffer(v);
-}

@@ -6,7 +6,9 @@
 import { LRUCache } from 'lru-cache';
 import { escapePath, escapeVersion } from '../gomod/module.js';
 import { isNoSumDb, type GoEnv, type SumDbConfig } from './goenv.js';
-import { HttpClient, HttpError, NetworkError, TimeoutError, TooLargeError } from './http.js';
+import { AbortedError, HttpClient, HttpError, NetworkError, TimeoutError, TooLargeError } from './http.js';
+import { MESSAGE_CHARS, oneLine } from './plain-text.js';
+import { Inflight } from './inflight.js';
 import { NoteError, openNote, parseVerifierKey, type Verifier } from '../sumdb/note.js';
 import {
   foldHashes,
@@ -64,7 +66,7 @@ export class SumDbError extends Error {
     readonly version: string,
     options?: { cause?: unknown },
   ) {
-    super(message);
+    super(oneLine(message, MESSAGE_CHARS));
     this.name = new.target.name;
     if (options?.cause !== undefined) (this as { cause?: unknown }).cause = options.cause;
   }
@@ -100,7 +102,6 @@ export interface SumDbClientOptions {
   inclusion?: 'require' | 'try' | 'skip';
   /** Reach the database through GOPROXY entries that support `/sumdb/<name>/supported` (default true, like Go). */
   viaProxy?: boolean;
-  timeoutMs?: number;
   /** Cached tiles (default 256). */
   tileCacheEntries?: number;
 }
@@ -111,13 +112,12 @@ export class SumDbClient {
   private readonly http: HttpClient;
   private readonly mode: 'require' | 'try' | 'skip';
   private readonly viaProxy: boolean;
-  private readonly timeoutMs: number;
   private readonly verifier: Verifier | null;
   private readonly config: SumDbConfig | null;
   private base: Promise<string> | undefined;
   /** Only full tiles are cached: they never change once the log has grown past them. */
   private readonly tiles: LRUCache<string, Buffer>;
-  private readonly inflight = new Map<string, Promise<SumDbLookup>>();
+  private readonly inflight = new Inflight<string, SumDbLookup>();
   /** The largest signed tree seen, to detect a database showing different histories (forks). */
   private latest: Tree | undefined;
 
@@ -126,27 +126,22 @@ export class SumDbClient {
     this.http = opts.http ?? new HttpClient();
     this.mode = opts.inclusion ?? 'try';
     this.viaProxy = opts.viaProxy ?? true;
-    this.timeoutMs = opts.timeoutMs ?? 30_000;
     this.config = opts.env.sumdb;
     this.verifier = this.config ? parseVerifierKey(this.config.key) : null;
     this.tiles = new LRUCache({ max: opts.tileCacheEntries ?? 256 });
   }
 
   /** Looks up module@version and verifies the answer (signature always, inclusion per options). */
-  async lookup(modulePath: string, version: string): Promise<SumDbLookup> {
-    const key = `${modulePath}@${version}`;
-    const running = this.inflight.get(key);
-    if (running) return running;
-    const p = this.doLookup(modulePath, version);
-    this.inflight.set(key, p);
-    try {
-      return await p;
-    } finally {
-      this.inflight.delete(key);
-    }
+  async lookup(modulePath: string, version: string, opts: { signal?: AbortSignal } = {}): Promise<SumDbLookup> {
+    return this.inflight.run(
+      `${modulePath}@${version}`,
+      opts.signal,
+      (signal) => this.doLookup(modulePath, version, signal),
+      (reason) => new SumDbError('unavailable', `${modulePath}@${version}: ${new AbortedError('checksum database lookup', reason).message}`, modulePath, version),
+    );
   }
 
-  private async doLookup(modulePath: string, version: string): Promise<SumDbLookup> {
+  private async doLookup(modulePath: string, version: string, signal: AbortSignal): Promise<SumDbLookup> {
     const at = `${modulePath}@${version}`;
     if (!this.config || !this.verifier || isNoSumDb(this.env, modulePath)) {
       const reason = !this.config ? 'GOSUMDB=off' : `matches ${this.env.noSumDb.source}=${this.env.noSumDb.patterns}`;
@@ -158,8 +153,8 @@ export class SumDbClient {
     } catch (e) {
       throw new SumDbError('bad-response', `${at}: ${(e as Error).message}`, modulePath, version, { cause: e });
     }
-    const base = await this.resolveBase(modulePath, version);
-    const body = await this.fetch(base, path, MAX_LOOKUP_BYTES, modulePath, version);
+    const base = await this.resolveBase(modulePath, version, signal);
+    const body = await this.fetch(base, path, MAX_LOOKUP_BYTES, modulePath, version, signal);
     const fail = (why: string, cause?: unknown) =>
       new SumDbVerificationError(
         'verification-failed',
@@ -189,12 +184,12 @@ export class SumDbClient {
     let inclusion = false;
     let inclusionSkipped: string | undefined = this.mode === 'skip' ? 'inclusion checking turned off' : undefined;
     if (this.mode !== 'skip') {
-      const reader = this.tileReader(base, tree, modulePath, version);
+      const reader = this.tileReader(base, tree, modulePath, version, signal);
       try {
         if (!(await verifyInclusion(tree, record.id, record.text, reader))) {
           throw fail(`record ${record.id} is not in the signed tree (size ${tree.size}); the tiles do not hash to the signed root`);
         }
-        await this.checkAgainstLatest(tree, base, modulePath, version, fail);
+        await this.checkAgainstLatest(tree, base, modulePath, version, fail, signal);
         inclusion = true;
       } catch (e) {
         if (e instanceof SumDbVerificationError || this.mode === 'require') throw e;
@@ -221,6 +216,7 @@ export class SumDbClient {
     modulePath: string,
     version: string,
     fail: (why: string) => SumDbVerificationError,
+    signal: AbortSignal,
   ): Promise<void> {
     const prev = this.latest;
     if (!prev || (prev.size === tree.size && prev.hash.equals(tree.hash))) {
@@ -229,42 +225,42 @@ export class SumDbClient {
     }
     if (prev.size === tree.size) throw fail(`two different signed trees of size ${tree.size} (the database forked)`);
     const larger = prev.size > tree.size ? prev : tree;
-    const ok = await verifyConsistency(prev, tree, this.tileReader(base, larger, modulePath, version));
+    const ok = await verifyConsistency(prev, tree, this.tileReader(base, larger, modulePath, version, signal));
     if (!ok) throw fail(`signed tree of size ${tree.size} is inconsistent with the tree of size ${prev.size} seen earlier (the database forked)`);
     this.latest = larger;
   }
 
   /** Reads node hashes from hash tiles of the tree, fetching each tile once. */
-  private tileReader(base: string, tree: Tree, modulePath: string, version: string): NodeReader {
+  private tileReader(base: string, tree: Tree, modulePath: string, version: string, signal: AbortSignal): NodeReader {
     return async (level, index) => {
       const { tile, start, count } = nodeTile(level, index, TILE_HEIGHT, tree.size);
-      const data = await this.readTile(base, tile, modulePath, version);
+      const data = await this.readTile(base, tile, modulePath, version, signal);
       return foldHashes(data, start, count);
     };
   }
 
   /** Fetches a hash tile; a missing partial tile falls back to the full tile's prefix (client.go readTile). */
-  private async readTile(base: string, tile: Tile, modulePath: string, version: string): Promise<Buffer> {
+  private async readTile(base: string, tile: Tile, modulePath: string, version: string, signal: AbortSignal): Promise<Buffer> {
     const full = 2 ** tile.H;
     const fullPath = tilePath({ ...tile, W: full });
     const cached = this.tiles.get(fullPath);
     if (cached) return cached.subarray(0, tile.W * HASH_SIZE);
     const want = tile.W * HASH_SIZE;
     if (tile.W === full) {
-      const data = await this.fetch(base, fullPath, full * HASH_SIZE, modulePath, version);
+      const data = await this.fetch(base, fullPath, full * HASH_SIZE, modulePath, version, signal);
       if (data.length !== want) throw this.badTile(fullPath, data.length, want, modulePath, version);
       this.tiles.set(fullPath, data);
       return data;
     }
     const partialPath = tilePath(tile);
     try {
-      const data = await this.fetch(base, partialPath, want, modulePath, version);
+      const data = await this.fetch(base, partialPath, want, modulePath, version, signal);
       if (data.length !== want) throw this.badTile(partialPath, data.length, want, modulePath, version);
       return data;
     } catch (e) {
       if (!(e instanceof SumDbNotFoundError)) throw e;
     }
-    const data = await this.fetch(base, fullPath, full * HASH_SIZE, modulePath, version);
+    const data = await this.fetch(base, fullPath, full * HASH_SIZE, modulePath, version, signal);
     if (data.length !== full * HASH_SIZE) throw this.badTile(fullPath, data.length, full * HASH_SIZE, modulePath, version);
     this.tiles.set(fullPath, data);
     return data.subarray(0, want);
@@ -278,7 +274,7 @@ export class SumDbClient {
    * Where to send requests: GOSUMDB's explicit URL; else the first GOPROXY entry that answers 200 to
    * `/sumdb/<name>/supported` (404/410, or any error after `|`, tries the next); else `https://<name>`.
    */
-  private resolveBase(modulePath: string, version: string): Promise<string> {
+  private resolveBase(modulePath: string, version: string, signal: AbortSignal): Promise<string> {
     const cfg = this.config!;
     if (cfg.explicitUrl || !this.viaProxy) return Promise.resolve(cfg.url);
     this.base ??= (async () => {
@@ -287,7 +283,7 @@ export class SumDbClient {
         if (spec.url.startsWith('file:')) continue;
         const candidate = `${spec.url}/sumdb/${cfg.name}`;
         try {
-          await this.http.get(`${candidate}/supported`, { maxBytes: 1024, timeoutMs: this.timeoutMs });
+          await this.http.get(`${candidate}/supported`, { maxBytes: 1024, signal });
           return candidate;
         } catch (e) {
           const notFound = e instanceof HttpError && (e.status === 404 || e.status === 410);
@@ -309,20 +305,23 @@ export class SumDbClient {
   }
 
   /** GETs `<base>/<path>` and maps failures to SumDbError kinds. */
-  private async fetch(base: string, path: string, maxBytes: number, modulePath: string, version: string): Promise<Buffer> {
+  private async fetch(base: string, path: string, maxBytes: number, modulePath: string, version: string, signal: AbortSignal): Promise<Buffer> {
     const url = `${base}/${path}`;
     const at = `${modulePath}@${version}`;
     try {
-      return (await this.http.get(url, { maxBytes, timeoutMs: this.timeoutMs })).body;
+      return (await this.http.get(url, { maxBytes, signal })).body;
     } catch (e) {
       if (e instanceof HttpError) {
-        const detail = e.body.trim().split('\n', 1)[0]?.slice(0, 300) ?? '';
+        const detail = e.excerpt;
         const msg = `${at}: reading ${url}: ${e.status}${detail ? ` (${detail})` : ''}`;
         if (e.status === 404 || e.status === 410) throw new SumDbNotFoundError('not-found', msg, modulePath, version, { cause: e });
         throw new SumDbError(e.status >= 500 || e.status === 429 ? 'unavailable' : 'bad-response', msg, modulePath, version, { cause: e });
       }
       if (e instanceof TooLargeError) throw new SumDbError('bad-response', `${at}: ${e.message}`, modulePath, version, { cause: e });
-      if (e instanceof TimeoutError || e instanceof NetworkError) {
+      if (e instanceof TimeoutError) {
+        throw new SumDbError('unavailable', `${at}: checksum database ${e.detail} (${e.url})`, modulePath, version, { cause: e });
+      }
+      if (e instanceof NetworkError || e instanceof AbortedError) {
         throw new SumDbError('unavailable', `${at}: ${e.message}`, modulePath, version, { cause: e });
       }
       throw e;

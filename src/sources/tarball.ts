@@ -3,6 +3,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import tar from 'tar-stream';
+import { MESSAGE_CHARS, oneLine } from './plain-text.js';
 
 /** One entry of a repository tarball, after the top-level `owner-repo-sha/` directory was stripped. */
 export interface TarEntry {
@@ -48,7 +49,7 @@ export class TarballTooLargeError extends Error {
     readonly what: 'compressed bytes' | 'uncompressed bytes' | 'entries',
     label: string,
   ) {
-    super(`${label} is larger than the limit of ${limit} ${what}`);
+    super(oneLine(`${label} is larger than the limit of ${limit} ${what}`, MESSAGE_CHARS));
     this.name = 'TarballTooLargeError';
   }
 }
@@ -56,7 +57,7 @@ export class TarballTooLargeError extends Error {
 /** Raised for an archive that is not a well-formed repository tarball (bad gzip/tar, unsafe paths). */
 export class TarballFormatError extends Error {
   constructor(message: string) {
-    super(message);
+    super(oneLine(message, MESSAGE_CHARS));
     this.name = 'TarballFormatError';
   }
 }
@@ -122,7 +123,7 @@ export async function readTarGz(
         if (keep) parts.push(chunk);
       }
       // A regular file at the archive root (outside the top directory) cannot come from git archive.
-      if (rel === null) throw new TarballFormatError(`${label}: file "${entry.header.name}" is outside the top-level directory`);
+      if (rel === null) throw new TarballFormatError(`${label}: file ${quoted(entry.header.name)} is outside the top-level directory`);
       const out: TarEntry = { path: rel, type, size, sha256: hash.digest('hex') };
       if (keep) out.content = Buffer.concat(parts);
       onEntry(out);
@@ -170,19 +171,24 @@ function entryType(t: tar.Header['type'] | null | undefined): TarEntry['type'] {
  */
 function stripTopDir(name: string, summary: TarSummary, label: string): string | null {
   if (name.startsWith('/') || name.includes('\\') || name.includes('\0')) {
-    throw new TarballFormatError(`${label}: unsafe entry name "${name}"`);
+    throw new TarballFormatError(`${label}: unsafe entry name ${quoted(name)}`);
   }
   const trimmed = name.replace(/\/+$/, '');
   const slash = trimmed.indexOf('/');
   const top = slash === -1 ? trimmed : trimmed.slice(0, slash);
   if (summary.topDir === null) summary.topDir = top;
   else if (summary.topDir !== top) {
-    throw new TarballFormatError(`${label}: entry "${name}" is not under the top-level directory "${summary.topDir}/"`);
+    throw new TarballFormatError(`${label}: entry ${quoted(name)} is not under the top-level directory ${quoted(`${summary.topDir}/`)}`);
   }
   if (slash === -1) return null;
   const rel = trimmed.slice(slash + 1);
   if (rel.split('/').some((el) => el === '' || el === '.' || el === '..')) {
-    throw new TarballFormatError(`${label}: unsafe entry name "${name}"`);
+    throw new TarballFormatError(`${label}: unsafe entry name ${quoted(name)}`);
   }
   return rel;
+}
+
+/** An entry name from the archive, quoted (control characters escaped) and shortened for a message. */
+function quoted(name: string): string {
+  return oneLine(JSON.stringify(name), 200);
 }

@@ -67,8 +67,13 @@ export interface GitHubServerState {
   repos: Record<string, FakeRepo>;
   /** Old `owner/name` -> current `owner/name`: requests to the old name get a 301 like GitHub's. */
   renames: Record<string, string>;
-  /** When set, every API request (not codeload) gets this rate-limit answer. */
-  rateLimit: null | { status: 403 | 429; resetEpochSeconds?: number; retryAfterSeconds?: number };
+  /**
+   * When set, every API request (not codeload) gets this rate-limit answer; `times` counts down (absent =
+   * until cleared), `resource` is sent as x-ratelimit-resource (default core), `message` replaces GitHub's.
+   */
+  rateLimit: null | { status: 403 | 429; resetEpochSeconds?: number; retryAfterSeconds?: number; times?: number; resource?: string; message?: string; noHeaders?: boolean };
+  /** Misbehaving download host: never answer, or send headers and `bytes` bytes of the tarball, then stall. */
+  codeloadFault?: { kind: 'hang' } | { kind: 'stall'; bytes: number };
   /** Token that unlocks private repos (`Authorization: Bearer <token>` or `token <token>`). */
   token?: string;
   /** Delay before answering each request. */
@@ -143,7 +148,10 @@ export async function startGitHubServer(initial: Partial<GitHubServerState> = {}
     if (req.method !== 'GET') return send(res, 404, notFound());
     const segs = path.split('/').slice(1).map(decodeURIComponent);
 
-    if (segs[0] === 'codeload') return codeload(res, segs);
+    if (segs[0] === 'codeload') {
+      if (state.codeloadFault?.kind === 'hang') return;
+      return codeload(res, segs);
+    }
 
     for (const f of state.faults ?? []) {
       if (f.match.test(path) && (f.times === undefined || f.times > 0)) {
@@ -152,7 +160,11 @@ export async function startGitHubServer(initial: Partial<GitHubServerState> = {}
         return void res.end(f.body ?? JSON.stringify({ message: 'Server Error' }));
       }
     }
-    if (state.rateLimit) return rateLimited(res);
+    if (state.rateLimit) {
+      const rl = state.rateLimit;
+      if (rl.times !== undefined && --rl.times <= 0) state.rateLimit = null;
+      return rateLimited(res, rl);
+    }
 
     if (segs[0] === 'users' && segs.length === 2) {
       const login = segs[1];
@@ -295,6 +307,8 @@ export async function startGitHubServer(initial: Partial<GitHubServerState> = {}
       'content-disposition': `attachment; filename=${prefix}.tar.gz`,
       'content-length': String(body.length),
     });
+    const fault = state.codeloadFault;
+    if (fault?.kind === 'stall') return void res.write(body.subarray(0, fault.bytes));
     res.end(body);
   }
 
@@ -307,21 +321,23 @@ export async function startGitHubServer(initial: Partial<GitHubServerState> = {}
     return !!state.token && (h === `Bearer ${state.token}` || h === `token ${state.token}`);
   }
 
-  function rateLimited(res: ServerResponse): void {
-    const rl = state.rateLimit!;
-    const headers: Record<string, string> = {
-      'content-type': 'application/json; charset=utf-8',
-      'x-ratelimit-limit': '60',
-      'x-ratelimit-remaining': '0',
-      'x-ratelimit-used': '60',
-      'x-ratelimit-resource': 'core',
-    };
+  function rateLimited(res: ServerResponse, rl: NonNullable<GitHubServerState['rateLimit']>): void {
+    const headers: Record<string, string> = rl.noHeaders
+      ? { 'content-type': 'application/json; charset=utf-8' }
+      : {
+          'content-type': 'application/json; charset=utf-8',
+          'x-ratelimit-limit': '60',
+          'x-ratelimit-remaining': '0',
+          'x-ratelimit-used': '60',
+          'x-ratelimit-resource': rl.resource ?? 'core',
+        };
     if (rl.resetEpochSeconds !== undefined) headers['x-ratelimit-reset'] = String(rl.resetEpochSeconds);
     if (rl.retryAfterSeconds !== undefined) headers['retry-after'] = String(rl.retryAfterSeconds);
     const message =
-      rl.status === 429 || rl.retryAfterSeconds !== undefined
+      rl.message ??
+      (rl.status === 429 || rl.retryAfterSeconds !== undefined
         ? 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.'
-        : "API rate limit exceeded for 127.0.0.1. (But here's the good news: Authenticated requests get a higher rate limit. Check out the documentation for more details.)";
+        : "API rate limit exceeded for 127.0.0.1. (But here's the good news: Authenticated requests get a higher rate limit. Check out the documentation for more details.)");
     res.writeHead(rl.status, headers);
     res.end(JSON.stringify({ message, documentation_url: `${DOCS}/overview/rate-limits-for-the-rest-api` }));
   }

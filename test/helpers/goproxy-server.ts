@@ -67,7 +67,11 @@ export type FaultAction =
   /** Close the connection without answering. */
   | { kind: 'reset' }
   /** Never answer (until the server closes). */
-  | { kind: 'hang' };
+  | { kind: 'hang' }
+  /** Send the headers (full Content-Length) and the first `bytes` bytes of the body, then nothing more. */
+  | { kind: 'stall-body'; bytes: number }
+  /** Send the body `bytes` bytes at a time, one piece every `everyMs` (a slow drip that never stalls). */
+  | { kind: 'drip'; bytes: number; everyMs: number };
 
 /** Options of the in-memory fixture proxy. */
 export interface GoProxyServerOptions {
@@ -291,6 +295,22 @@ async function serve(
         return;
       }
       res.writeHead(reply.status, { 'content-type': reply.contentType, 'content-length': String(reply.body.length) });
+      if (fault?.kind === 'stall-body') {
+        // Headers and a first piece, then silence: the connection stays open until the server closes.
+        hanging.add(res);
+        res.write(reply.body.subarray(0, fault.bytes));
+        return;
+      }
+      if (fault?.kind === 'drip') {
+        hanging.add(res);
+        for (let at = 0; at < reply.body.length && !res.destroyed; at += fault.bytes) {
+          res.write(reply.body.subarray(at, at + fault.bytes));
+          await sleep(fault.everyMs);
+        }
+        hanging.delete(res);
+        res.end();
+        return;
+      }
       res.end(req.method === 'HEAD' ? undefined : reply.body);
     })().catch((err: unknown) => {
       if (!res.headersSent) {

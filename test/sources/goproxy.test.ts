@@ -16,6 +16,7 @@ import {
   parseVersionList,
 } from '../../src/sources/goproxy.js';
 import { HttpClient } from '../../src/sources/http.js';
+import { FileCache } from '../../src/sources/file-cache.js';
 import { buildModuleZip } from '../helpers/module-zip.js';
 import {
   startGoProxyServer,
@@ -157,7 +158,7 @@ describe('GoProxyClient against the fixture proxy', () => {
     await c.info('example.com/m', 'v1.0.0');
     await c.list('example.com/m');
     await c.list('example.com/m');
-    expect(z2).toBe(z1);
+    expect(z2.file).toBe(z1.file);
     expect(server.requests).toEqual([
       '/example.com/m/@v/v1.0.0.mod',
       '/example.com/m/@v/v1.0.0.zip',
@@ -167,18 +168,28 @@ describe('GoProxyClient against the fixture proxy', () => {
     ]);
   });
 
-  it('deletes a zip file when the cache evicts it, and re-downloads on the next request', async () => {
-    const small = new GoProxyClient({ env: readGoEnv({ GOPROXY: server.url }), http: new HttpClient({ retries: 0 }), cacheEntries: 1 });
+  it('keeps a leased zip on disk after eviction until it is released, and re-downloads it afterwards', async () => {
+    const z1 = await buildModuleZip('example.com/m', 'v1.0.0', fixtures[0]!.files);
+    // Room for one zip: the second evicts the first.
+    const files = new FileCache({ maxBytes: z1.length + 10 });
+    const small = new GoProxyClient({ env: readGoEnv({ GOPROXY: server.url }), http: new HttpClient({ retries: 0 }), files });
     try {
       const first = await small.zip('example.com/m', 'v1.0.0');
-      await small.zip('example.com/m', 'v1.1.0');
-      await new Promise((r) => setTimeout(r, 20)); // eviction deletes asynchronously
+      await small.withZip('example.com/m', 'v1.1.0', async (z) => expect((await stat(z.file)).size).toBe(z.size));
+      await new Promise((r) => setImmediate(r));
+      expect(files.cachedBytes).toBeLessThanOrEqual(files.maxBytes);
+      // Evicted, but still leased: a read in progress keeps its file.
+      expect((await stat(first.file)).size).toBe(first.size);
+      first.release();
+      await new Promise((r) => setTimeout(r, 20));
       await expect(stat(first.file)).rejects.toThrow();
       const again = await small.zip('example.com/m', 'v1.0.0');
       expect((await stat(again.file)).size).toBe(again.size);
+      again.release();
       expect(server.requests.filter((u) => u === '/example.com/m/@v/v1.0.0.zip')).toHaveLength(2);
     } finally {
       await small.close();
+      await files.close();
     }
   });
 
@@ -426,11 +437,15 @@ describe('faults from the fixture server', () => {
     }
   });
 
-  it('zip downloads have their own timeout', async () => {
-    const s = await startGoProxyServer({ modules: fixtures, faults: (r) => (r.endpoint === 'zip' ? { kind: 'delay', ms: 300 } : undefined) });
-    const c = new GoProxyClient({ env: readGoEnv({ GOPROXY: s.url }), http: new HttpClient({ retries: 0 }), timeoutMs: 5000, zipTimeoutMs: 50 });
+  it('a proxy that accepts the connection and never answers the .zip fails within the connect bound, once', async () => {
+    const s = await startGoProxyServer({ modules: fixtures, faults: (r) => (r.endpoint === 'zip' ? { kind: 'hang' } : undefined) });
+    const c = new GoProxyClient({ env: readGoEnv({ GOPROXY: s.url }), http: new HttpClient({ retries: 2, connectTimeoutMs: 200 }) });
     try {
-      await expect(c.zip('example.com/m', 'v1.0.0')).rejects.toThrow('timed out after 50 ms');
+      const err = (await c.zip('example.com/m', 'v1.0.0').catch((e: unknown) => e)) as ProxyError;
+      expect(err.kind).toBe('unavailable');
+      expect(err.message).toBe(`example.com/m@v1.0.0: proxy ${s.url} did not answer within 200 ms (${s.url}/example.com/m/@v/v1.0.0.zip)`);
+      expect(s.requests).toEqual(['/example.com/m/@v/v1.0.0.zip']);
+      // The other endpoints still answer.
       expect((await c.mod('example.com/m', 'v1.0.0')).length).toBeGreaterThan(0);
     } finally {
       await s.close();
@@ -438,13 +453,89 @@ describe('faults from the fixture server', () => {
     }
   });
 
+  it('a proxy that sends the headers and then stalls mid-zip fails at the stall bound, leaving no file', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'mw-zip-'));
+    const s = await startGoProxyServer({ modules: fixtures, faults: (r) => (r.endpoint === 'zip' ? { kind: 'stall-body', bytes: 64 } : undefined) });
+    const c = new GoProxyClient({ env: readGoEnv({ GOPROXY: s.url }), http: new HttpClient({ retries: 2, stallTimeoutMs: 200 }), tmpDir: dir });
+    try {
+      const err = (await c.zip('example.com/m', 'v1.0.0').catch((e: unknown) => e)) as ProxyError;
+      expect(err.kind).toBe('unavailable');
+      expect(err.message).toBe(`example.com/m@v1.0.0: proxy ${s.url} stopped sending for 200 ms after 64 bytes (${s.url}/example.com/m/@v/v1.0.0.zip)`);
+      expect(s.requests).toHaveLength(1);
+      const { readdir } = await import('node:fs/promises');
+      expect(await readdir(dir)).toEqual([]);
+    } finally {
+      await s.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it('a timeout maps to "unavailable"', async () => {
     const s = await startGoProxyServer({ modules: fixtures, faults: () => ({ kind: 'hang' }) });
-    const c = new GoProxyClient({ env: readGoEnv({ GOPROXY: s.url }), http: new HttpClient({ retries: 0 }), timeoutMs: 100 });
+    const c = new GoProxyClient({ env: readGoEnv({ GOPROXY: s.url }), http: new HttpClient({ retries: 0, connectTimeoutMs: 100 }) });
     try {
       const err = (await c.list('example.com/m').catch((e: unknown) => e)) as ProxyError;
       expect(err.kind).toBe('unavailable');
-      expect(err.message).toContain('timed out after 100 ms');
+      expect(err.message).toContain('did not answer within 100 ms');
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('a caller that gives up leaves at once; the shared download stops only when every caller has given up', async () => {
+    const s = await startGoProxyServer({ modules: fixtures, faults: (r) => (r.endpoint === 'zip' ? { kind: 'hang' } : undefined) });
+    // One slot, a connect bound far beyond the test: only the cancellation can free the slot.
+    const c = new GoProxyClient({ env: readGoEnv({ GOPROXY: s.url }), http: new HttpClient({ retries: 0, concurrency: 1, connectTimeoutMs: 120_000 }) });
+    try {
+      const a = new AbortController();
+      const b = new AbortController();
+      const pa = c.zip('example.com/m', 'v1.0.0', { signal: a.signal }).catch((e: unknown) => e);
+      let bDone = false;
+      const pb = c.zip('example.com/m', 'v1.0.0', { signal: b.signal }).catch((e: unknown) => e).finally(() => (bDone = true));
+      while (s.requests.length === 0) await new Promise((r) => setTimeout(r, 5));
+      a.abort(new Error('module deadline of 120 s reached'));
+      const ea = (await pa) as ProxyError;
+      expect(ea.kind).toBe('unavailable');
+      expect(ea.message).toBe('example.com/m@v1.0.0: request to the proxy cancelled (module deadline of 120 s reached)');
+      await new Promise((r) => setTimeout(r, 50));
+      expect(bDone).toBe(false); // the other caller is still waiting on the same request
+      b.abort();
+      expect(((await pb) as ProxyError).kind).toBe('unavailable');
+      expect(s.requests).toEqual(['/example.com/m/@v/v1.0.0.zip']);
+      // The hanging request was cancelled, so its slot serves the next one.
+      let timer: NodeJS.Timeout | undefined;
+      const next = await Promise.race([
+        c.mod('example.com/m', 'v1.0.0').then(() => 'answered'),
+        new Promise((r) => (timer = setTimeout(() => r('slot still held'), 10_000))),
+      ]);
+      clearTimeout(timer);
+      expect(next).toBe('answered');
+    } finally {
+      await s.close();
+      await c.close();
+    }
+  });
+});
+
+describe('error bodies from the proxy', () => {
+  it('reach messages and block reasons as one short line of plain text', async () => {
+    const body = `This module is blocked for security reasons.\r\n\`\`\`\n<img src=https://tracker.example/p.png> @acme/security-team \u202e ${'A'.repeat(16000)}`;
+    const s = await startGoProxyServer({
+      modules: [],
+      faults: (r) => (r.module === 'example.com/evil' ? { kind: 'status', status: 403, body } : { kind: 'status', status: 500, body: 'boom\n\u0000second line' }),
+    });
+    const c = client(s.url);
+    try {
+      const blocked = (await c.info('example.com/evil', 'v1.0.0').catch((e: unknown) => e)) as ProxyBlockedError;
+      expect(blocked).toBeInstanceOf(ProxyBlockedError);
+      for (const text of [blocked.reason, blocked.message]) {
+        expect(text).not.toMatch(/[\u0000-\u001f\u007f-\u009f\u202e]/);
+        expect(text.length).toBeLessThan(600);
+      }
+      expect(blocked.reason.startsWith('This module is blocked for security reasons. ``` <img')).toBe(true);
+      expect(blocked.reason.length).toBeLessThanOrEqual(200);
+      const down = (await c.mod('example.com/other', 'v1.0.0').catch((e: unknown) => e)) as ProxyError;
+      expect(down.message).toBe(`example.com/other@v1.0.0: reading ${s.url}/example.com/other/@v/v1.0.0.mod: 500 (boom second line)`);
     } finally {
       await s.close();
     }

@@ -6,9 +6,11 @@ import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
+  AbortedError,
   HttpClient,
   HttpError,
   NetworkError,
+  retryAfterMs,
   TimeoutError,
   TooLargeError,
   TruncatedBodyError,
@@ -86,15 +88,61 @@ describe('HttpClient (nock)', () => {
     expect((err as Error).message).toContain(`${BASE}/net2`);
   });
 
-  it('times out slow responses (and retries them)', async () => {
+  it('gives up on a server that does not answer within the connect bound, and does not retry it', async () => {
     nock(BASE).get('/slow').delay(500).reply(200, 'late');
-    nock(BASE).get('/slow').reply(200, 'on time');
-    const c = fast({ retries: 1 });
-    expect((await c.get(`${BASE}/slow`, { timeoutMs: 50 })).body.toString()).toBe('on time');
-    nock(BASE).get('/slow2').delay(500).reply(200, 'late');
-    const err = (await c.get(`${BASE}/slow2`, { timeoutMs: 50, retries: 0 }).catch((e: unknown) => e)) as TimeoutError;
+    nock(BASE).get('/slow').reply(200, 'would be on time');
+    const err = (await fast({ retries: 3 }).get(`${BASE}/slow`, { connectTimeoutMs: 50 }).catch((e: unknown) => e)) as TimeoutError;
     expect(err).toBeInstanceOf(TimeoutError);
+    expect(err.phase).toBe('connect');
     expect(err.timeoutMs).toBe(50);
+    expect(err.message).toBe(`${BASE}/slow: did not answer within 50 ms`);
+    // A timeout repeated is a stall multiplied: the second answer was never asked for.
+    expect(nock.pendingMocks()).toHaveLength(1);
+  });
+
+  it('honours a short Retry-After on 429/503 and gives up at once on a long one', async () => {
+    nock(BASE).get('/busy').reply(503, 'busy', { 'retry-after': '0' }).get('/busy').reply(200, 'ok');
+    expect((await fast({ retries: 1 }).get(`${BASE}/busy`)).body.toString()).toBe('ok');
+    nock(BASE).get('/later').reply(429, 'slow down', { 'retry-after': '120' });
+    nock(BASE).get('/later').reply(200, 'not asked');
+    const err = (await fast({ retries: 3 }).get(`${BASE}/later`).catch((e: unknown) => e)) as HttpError;
+    expect(err.status).toBe(429);
+    expect(nock.pendingMocks()).toHaveLength(1);
+    expect(retryAfterMs(new Headers({ 'retry-after': 'Wed, 21 Oct 2015 07:28:30 GMT' }), Date.parse('Wed, 21 Oct 2015 07:28:00 GMT'))).toBe(30_000);
+    expect(retryAfterMs(new Headers({ 'retry-after': 'soon' }))).toBeUndefined();
+  });
+
+  it('puts one short line of plain text from an error body into the message, never the raw body', async () => {
+    const hostile = `line one\r\n\u0007\u202e**bold** <img src=x>\nline two ${'x'.repeat(5000)}`;
+    nock(BASE).get('/err').reply(403, hostile);
+    const err = (await fast().get(`${BASE}/err`).catch((e: unknown) => e)) as HttpError;
+    expect(err.body).toBe(hostile); // kept for classification only
+    expect(err.message).not.toMatch(/[\u0000-\u001f\u007f-\u009f\u202e]/);
+    expect(err.message.startsWith(`${BASE}/err: HTTP 403: line one **bold** <img src=x> line two xxx`)).toBe(true);
+    expect(err.excerpt.length).toBeLessThanOrEqual(200);
+    expect(err.message.length).toBeLessThan(300);
+    nock(BASE).get('/json').reply(404, { message: 'Not Found\nreally', documentation_url: 'https://docs.example' });
+    expect(((await fast().get(`${BASE}/json`).catch((e: unknown) => e)) as HttpError).message).toBe(`${BASE}/json: HTTP 404: Not Found really`);
+  });
+
+  it('can be cancelled through its signal, also while waiting for a slot', async () => {
+    nock(BASE).get('/held').delay(2000).reply(200, 'late');
+    nock(BASE).get('/queued').reply(200, 'never sent');
+    const c = fast({ concurrency: 1 });
+    const first = new AbortController();
+    const second = new AbortController();
+    const held = c.get(`${BASE}/held`, { signal: first.signal }).catch((e: unknown) => e);
+    const queued = c.get(`${BASE}/queued`, { signal: second.signal }).catch((e: unknown) => e);
+    second.abort(new Error('module deadline reached'));
+    const q = (await queued) as AbortedError;
+    expect(q).toBeInstanceOf(AbortedError);
+    expect(q.message).toBe(`${BASE}/queued: cancelled (module deadline reached)`);
+    first.abort();
+    expect(await held).toBeInstanceOf(AbortedError);
+    // The slot came back: the client still works.
+    nock(BASE).get('/after').reply(200, 'fine');
+    expect((await c.get(`${BASE}/after`)).body.toString()).toBe('fine');
+    expect(nock.pendingMocks()).toEqual([`GET ${BASE}:443/queued`]);
   });
 
   it('rejects a declared Content-Length over the cap before reading the body', async () => {
@@ -131,20 +179,18 @@ describe('HttpClient (nock)', () => {
     expect(manual.headers.get('location')).toBe(`${BASE}/target`);
   });
 
-  it('streams with getStream within the cap', async () => {
-    nock(BASE).get('/s').reply(200, 'abcdef');
-    const res = await fast().getStream(`${BASE}/s`);
-    const parts: Buffer[] = [];
-    for await (const c of res.body) parts.push(Buffer.from(c));
-    expect(Buffer.concat(parts).toString()).toBe('abcdef');
-    const body = lazyBody(10 * 1024 * 1024);
-    nock(BASE).get('/s2').reply(200, () => body.stream);
-    const big = await fast().getStream(`${BASE}/s2`, { maxBytes: 100 * 1024 });
-    await expect(
-      (async () => {
-        for await (const _ of big.body) void _;
-      })(),
-    ).rejects.toBeInstanceOf(TooLargeError);
+  it('download treats any 3xx as an answer for the caller, writing nothing', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'mw-http-'));
+    try {
+      nock(BASE).get('/moved').reply(302, 'redirect body', { location: 'https://elsewhere.test/x' });
+      const err = (await fast().download(`${BASE}/moved`, join(dir, 'x'), { redirect: 'manual' }).catch((e: unknown) => e)) as HttpError;
+      expect(err).toBeInstanceOf(HttpError);
+      expect(err.status).toBe(302);
+      expect(err.headers.get('location')).toBe('https://elsewhere.test/x');
+      expect(await readdir(dir)).toEqual([]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
 
@@ -270,6 +316,110 @@ describe('HttpClient (real local server)', () => {
       server.closeAllConnections();
       await new Promise((r) => server.close(r));
       await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('HttpClient time bounds (real local server)', () => {
+  /** A server whose handler the test decides; closed (with its open connections) by `close`. */
+  async function serve(handler: Parameters<typeof createServer>[1]) {
+    const server = createServer(handler);
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    return {
+      url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+      close: async () => {
+        server.closeAllConnections();
+        await new Promise((r) => server.close(r));
+      },
+    };
+  }
+
+  it('a server that accepts the connection and never answers fails at the connect bound, once', async () => {
+    let requests = 0;
+    const s = await serve(() => void requests++);
+    try {
+      const t0 = Date.now();
+      const err = (await new HttpClient({ retries: 2, connectTimeoutMs: 300 }).get(`${s.url}/x.zip`).catch((e: unknown) => e)) as TimeoutError;
+      const took = Date.now() - t0;
+      expect(err).toBeInstanceOf(TimeoutError);
+      expect(err.phase).toBe('connect');
+      expect(err.message).toBe(`${s.url}/x.zip: did not answer within 300 ms`);
+      expect(took).toBeLessThan(3000); // one bound, not one per retry (a generous ceiling, not a timing target)
+      expect(requests).toBe(1);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('a body that stops mid-way fails at the stall bound, naming the bytes received, and is not retried', async () => {
+    let requests = 0;
+    const s = await serve((_req, res) => {
+      requests++;
+      res.writeHead(200, { 'content-length': '1000' });
+      res.write(Buffer.alloc(100, 1));
+    });
+    const dir = await mkdtemp(join(tmpdir(), 'mw-http-'));
+    try {
+      const c = new HttpClient({ retries: 2, stallTimeoutMs: 200 });
+      const err = (await c.download(`${s.url}/x.zip`, join(dir, 'x.zip')).catch((e: unknown) => e)) as TimeoutError;
+      expect(err).toBeInstanceOf(TimeoutError);
+      expect(err.phase).toBe('stall');
+      expect(err.detail).toBe('stopped sending for 200 ms after 100 bytes');
+      expect(requests).toBe(1);
+      expect(await readdir(dir)).toEqual([]);
+    } finally {
+      await s.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a slow drip that never stalls is stopped by the total, which grows with the declared size', async () => {
+    const s = await serve((req, res) => {
+      const size = req.url === '/big' ? 2000 : 20;
+      res.writeHead(200, { 'content-length': String(size) });
+      let sent = 0;
+      const timer = setInterval(() => {
+        res.write(Buffer.alloc(10, 1));
+        sent += 10;
+        if (sent >= size) {
+          clearInterval(timer);
+          res.end();
+        }
+      }, 40);
+      res.on('close', () => clearInterval(timer));
+    });
+    try {
+      // 20 bytes take ~80 ms: within timeoutMs 300 + 20 B at 100 B/s (200 ms).
+      const c = new HttpClient({ retries: 0, stallTimeoutMs: 1000, timeoutMs: 300, minBytesPerSecond: 100 });
+      expect((await c.get(`${s.url}/small`)).body.length).toBe(20);
+      // 2000 bytes would take 8 s; the total is 300 ms + 2000 B at 1000 B/s = 2.3 s.
+      const err = (await new HttpClient({ retries: 0, stallTimeoutMs: 1000, timeoutMs: 300, minBytesPerSecond: 1000 })
+        .get(`${s.url}/big`)
+        .catch((e: unknown) => e)) as TimeoutError;
+      expect(err).toBeInstanceOf(TimeoutError);
+      expect(err.phase).toBe('total');
+      expect(err.timeoutMs).toBe(2300);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('does not repeat a failure that came slowly (longer than the connect bound)', async () => {
+    let requests = 0;
+    const s = await serve((req, res) => {
+      requests++;
+      res.writeHead(200, { 'content-length': '100' });
+      res.write(Buffer.alloc(10));
+      setTimeout(() => req.socket.destroy(), 250);
+    });
+    try {
+      const err = await new HttpClient({ retries: 2, backoffBaseMs: 1, connectTimeoutMs: 100, stallTimeoutMs: 1000 })
+        .get(`${s.url}/cut`)
+        .catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(NetworkError);
+      expect(requests).toBe(1);
+    } finally {
+      await s.close();
     }
   });
 });

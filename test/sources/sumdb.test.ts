@@ -255,6 +255,31 @@ describe('SumDbClient tiles and transport', () => {
     }
   });
 
+  it('passes on an error body only as one short line of plain text, and names a silent database', async () => {
+    const db = await startSumDbServer({ records: log(3) });
+    const base = db.gosumdb.split(' ')[1]!;
+    const key = db.gosumdb.split(' ')[0]!;
+    await db.close();
+    nock(base)
+      .get(/lookup/)
+      .reply(500, `database on fire\r\n\u001b[31m<script>x</script>\u202e ${'z'.repeat(20_000)}`);
+    const c = new SumDbClient({ env: readGoEnv({ GOSUMDB: `${key} ${base}`, GOPROXY: 'off' }), http: new HttpClient({ retries: 0 }) });
+    try {
+      const err = (await c.lookup('example.com/mod1', 'v1.0.0').catch((e: unknown) => e)) as SumDbError;
+      expect(err.kind).toBe('unavailable');
+      expect(err.message).not.toMatch(/[\u0000-\u001f\u007f-\u009f\u202e]/);
+      expect(err.message).toContain(': 500 (database on fire [31m<script>x</script> zzz');
+      expect(err.message.length).toBeLessThan(400);
+      nock(base).get(/lookup/).delay(1000).reply(200, '');
+      const slow = new SumDbClient({ env: readGoEnv({ GOSUMDB: `${key} ${base}`, GOPROXY: 'off' }), http: new HttpClient({ retries: 0, connectTimeoutMs: 50 }) });
+      const silent = (await slow.lookup('example.com/mod1', 'v1.0.0').catch((e: unknown) => e)) as SumDbError;
+      expect(silent.kind).toBe('unavailable');
+      expect(silent.message).toContain('checksum database did not answer within 50 ms');
+    } finally {
+      nock.cleanAll();
+    }
+  });
+
   it('goes through a GOPROXY that supports /sumdb/<name>/supported', async () => {
     const db = await startSumDbServer({ records: log(20) });
     try {

@@ -5,7 +5,7 @@
 import type { Finding } from '../findings.js';
 import { activeFindings, sortFindings } from '../engine/result.js';
 import { findingFingerprint } from '../report/fingerprint.js';
-import { location, moduleRef, renderFinding, renderLineComment } from '../report/markdown.js';
+import { code, groupByModule, location, moduleRef, renderLineComment, renderShortModule, safeUrl } from '../report/markdown.js';
 
 /** A file of a pull request as `GET /repos/{owner}/{repo}/pulls/{n}/files` returns it. */
 export interface PullFile {
@@ -115,17 +115,19 @@ export function planReview(input: {
     path: group[0]!.goModPath,
     line: group[0]!.line!,
     side: 'RIGHT',
-    body: `${renderLineComment(group)}\n\n${fingerprintMarker(group.map(findingFingerprint))}`,
+    body: `${renderLineComment(group, { checkRunUrl: input.checkRunUrl })}\n\n${fingerprintMarker(group.map(findingFingerprint))}`,
   }));
   const fingerprints = fresh.map(findingFingerprint);
   const n = fresh.length;
-  const parts = [`**ModWarden** found ${n} problem${n === 1 ? '' : 's'} with the Go dependencies in this change.`];
-  if (comments.length) parts.push(`See the comment${comments.length === 1 ? '' : 's'} on ${comments.map((c) => `\`${c.path}:${c.line}\``).join(', ')}.`);
+  const modules = groupByModule(fresh).length;
+  const parts = [`**ModWarden** found ${n} problem${n === 1 ? '' : 's'} in ${modules} module${modules === 1 ? '' : 's'} with the Go dependencies in this change.`];
+  if (comments.length) parts.push(`See the comment${comments.length === 1 ? '' : 's'} on ${comments.map((c) => code(`${c.path}:${c.line}`)).join(', ')}.`);
   if (outside.length) {
     parts.push(`On lines outside the diff:`);
-    parts.push(outside.map((f) => renderFinding(f, { headingLevel: 4 })).join('\n\n'));
+    parts.push(groupByModule(outside).map((m) => renderShortModule(m, { checkRunUrl: input.checkRunUrl })).join('\n\n---\n\n'));
+  } else if (safeUrl(input.checkRunUrl)) {
+    parts.push(`[Full report in the check run](${safeUrl(input.checkRunUrl)})`);
   }
-  if (input.checkRunUrl) parts.push(`[Full report in the check run](${input.checkRunUrl})`);
   parts.push(`<sub>Allow a finding with \`/ignore <module>@<version> <reason>\` (write access) or in \`.github/modwarden.yml\`.</sub>`);
   // Every fingerprint goes in the body marker, so listing reviews alone is enough to de-dup.
   parts.push(`<!-- modwarden:review head=${input.headSha} -->\n${fingerprintMarker(fingerprints)}`);

@@ -259,8 +259,8 @@ const FENCE_OPEN = /^ {0,3}(`{3,}|~{3,})/;
 /**
  * Renders untrusted text (a finding's title or message, an `/ignore` reason, a config value, an error
  * string) as inert Markdown: paragraphs, `- ` bullets, `**bold**` and code spans survive; everything else
- * shows as the characters it is. Fenced blocks inside the text are dropped: diffs and file contents are
- * rendered only from structured evidence, through `fenced()`. Line breaks are normalised first, so a lone CR
+ * shows as the characters it is. Closed fenced blocks inside the text are dropped: diffs and file contents
+ * are rendered only from structured evidence, through `fenced()`. Line breaks are normalised first, so a lone CR
  * cannot start a line the renderer did not see.
  */
 export function inline(text: string): string {
@@ -275,13 +275,16 @@ export function inline(text: string): string {
     const line = lines[i]!;
     const open = FENCE_OPEN.exec(line);
     if (open) {
-      flush();
       const ch = open[1]![0]!;
-      const len = open[1]!.length;
-      const close = new RegExp(`^ {0,3}\\${ch}{${len},}[ \\t]*$`);
-      while (i + 1 < lines.length && !close.test(lines[i + 1]!)) i++;
-      i++; // the closing fence (or the end)
-      continue;
+      const close = new RegExp(`^ {0,3}\\${ch}{${open[1]!.length},}[ \\t]*$`);
+      const end = lines.findIndex((l, j) => j > i && close.test(l));
+      // A block that never closes is not dropped: its lines stay (inert) prose, so a stray fence in a
+      // quoted value cannot hide the rest of the message.
+      if (end > i) {
+        flush();
+        i = end;
+        continue;
+      }
     }
     if (line.trim() === '') flush();
     else para.push(line);

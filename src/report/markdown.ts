@@ -15,7 +15,7 @@
  *   something live — URLs, `www.` hosts, domain-like words, e-mail addresses, `@mentions`/`@org/team`,
  *   `#123`/`GH-123` — are shown as code, where GitHub links and notifies nothing. The only structure kept is
  *   ours: paragraphs, `- ` bullet lines and `**bold**`.
- * - Fenced blocks inside a message are dropped, never passed through: diffs and file contents are rendered
+ * - Closed fenced blocks inside a message are dropped, never passed through: diffs and file contents are rendered
  *   only from structured evidence (`{ path, diff }`) with `fenced()`, which turns CR and CRLF into LF *before*
  *   choosing a fence longer than any backtick run inside (a lone CR is a line break on GitHub).
  * - Everywhere, `<!--` and `-->` are broken with a zero-width space, so nobody can plant or close one of our

@@ -94,7 +94,9 @@ export function boundFindings(findings: readonly Finding[], limits: FindingLimit
   const groups = new Map<string, Finding[]>();
   for (const f of sortFindings(findings)) {
     const key = [f.goModPath, f.module, f.version ?? ''].join('\0');
-    groups.set(key, [...(groups.get(key) ?? []), f]);
+    const group = groups.get(key);
+    if (group) group.push(f);
+    else groups.set(key, [f]);
   }
   const kept: Finding[] = [];
   for (const group of groups.values()) {

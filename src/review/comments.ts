@@ -106,7 +106,9 @@ export function planReview(input: {
   for (const f of fresh) {
     if (f.line !== null && commentable.get(f.goModPath)?.has(f.line)) {
       const key = `${f.goModPath}\0${f.line}`;
-      byLine.set(key, [...(byLine.get(key) ?? []), f]);
+      const group = byLine.get(key);
+      if (group) group.push(f);
+      else byLine.set(key, [f]);
     } else {
       outside.push(f);
     }

@@ -203,16 +203,15 @@ function squeeze(text: string): string {
 
 /**
  * Renders one paragraph of untrusted text: code spans through `code()`, prose escaped word by word. `**x**`
- * pairs on one line stay bold (harmless, and our own messages use them). Line starts: `- `, `* ` and `+ `
- * become `- ` bullets (two spaces of indent or more nest once); anything else that would start a block is
- * escaped.
+ * pairs on one line stay bold (harmless, and our own messages use them). At a line start, `- ` stays a
+ * bullet (two spaces of indent or more nest once); anything else that would start a block is escaped.
  */
 function renderParagraph(text: string, options: { cell?: boolean; bullets?: boolean } = {}): string {
   const lines: { indent: string; bullet: boolean; segments: Segment[] }[] = [];
   // Structure is decided per line on the raw text, then code spans are parsed over the whole paragraph.
   const raw = text.split('\n');
   const heads = raw.map((l) => {
-    const m = options.bullets === false ? null : /^([ \t]*)([-*+])[ \t]+(?=\S)/.exec(l);
+    const m = options.bullets === false ? null : /^([ \t]*)-[ \t]+(?=\S)/.exec(l);
     if (m) return { indent: m[1]!.replace(/\t/g, '  ').length >= 2 ? '  ' : '', bullet: true, rest: l.slice(m[0].length) };
     return { indent: '', bullet: false, rest: l.replace(/^[ \t]+/, '') };
   });

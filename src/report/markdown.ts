@@ -261,7 +261,7 @@ export function renderModuleSection(m: ModuleFindings, options: { headingLevel?:
 }
 
 /** One line per module, for modules past the sections a page can hold. */
-function moduleLine(m: ModuleFindings): string {
+export function renderModuleLine(m: ModuleFindings): string {
   const head = m.findings[0]!;
   const also = m.findings.length > 1 ? ` (+${m.findings.length - 1})` : '';
   return `- ${iconOf(head)} ${code(subjectOf(head))} ${code(location(head))}: ${findingLine(head)}${also}`;
@@ -405,7 +405,7 @@ export function renderSummary(result: ScanResult, config: Pick<RepoConfig, 'fail
   for (const m of modules.slice(0, maxSections)) parts.push(renderModuleSection(m));
   const more = modules.slice(maxSections);
   if (more.length) {
-    const lines = more.slice(0, MAX_MODULE_LINES).map(moduleLine);
+    const lines = more.slice(0, MAX_MODULE_LINES).map(renderModuleLine);
     if (more.length > MAX_MODULE_LINES) lines.push(`- …and ${more.length - MAX_MODULE_LINES} more`);
     parts.push(`${more.length} more module${more.length === 1 ? '' : 's'} with findings:\n\n${lines.join('\n')}`);
   }

@@ -5,7 +5,7 @@
 import type { Finding } from '../findings.js';
 import { activeFindings, sortFindings } from '../engine/result.js';
 import { findingFingerprint } from '../report/fingerprint.js';
-import { code, groupByModule, location, moduleRef, renderLineComment, renderShortModule, safeUrl } from '../report/markdown.js';
+import { code, groupByModule, location, moduleRef, renderLineComment, renderModuleLine, renderShortModule, safeUrl } from '../report/markdown.js';
 
 /** A file of a pull request as `GET /repos/{owner}/{repo}/pulls/{n}/files` returns it. */
 export interface PullFile {
@@ -34,6 +34,9 @@ export interface ReviewPlan {
   /** Fingerprints of every finding this review reports. */
   fingerprints: string[];
 }
+
+/** Inline comments per review; findings on further lines are listed in the review body. */
+export const MAX_INLINE_COMMENTS = 25;
 
 const HUNK = /^@@ -\d+(?:,\d+)? \+(\d+)(?:,\d+)? @@/;
 
@@ -113,7 +116,10 @@ export function planReview(input: {
       outside.push(f);
     }
   }
-  const comments: ReviewComment[] = [...byLine.values()].map((group) => ({
+  // A review with hundreds of inline comments is a flood: the most severe lines get one, the rest go in the body.
+  const lines = [...byLine.values()];
+  for (const group of lines.slice(MAX_INLINE_COMMENTS)) outside.push(...group);
+  const comments: ReviewComment[] = lines.slice(0, MAX_INLINE_COMMENTS).map((group) => ({
     path: group[0]!.goModPath,
     line: group[0]!.line!,
     side: 'RIGHT',
@@ -125,8 +131,11 @@ export function planReview(input: {
   const parts = [`**ModWarden** found ${n} problem${n === 1 ? '' : 's'} in ${modules} module${modules === 1 ? '' : 's'} with the Go dependencies in this change.`];
   if (comments.length) parts.push(`See the comment${comments.length === 1 ? '' : 's'} on ${comments.map((c) => code(`${c.path}:${c.line}`)).join(', ')}.`);
   if (outside.length) {
-    parts.push(`On lines outside the diff:`);
-    parts.push(groupByModule(outside).map((m) => renderShortModule(m, { checkRunUrl: input.checkRunUrl })).join('\n\n---\n\n'));
+    const modules = groupByModule(outside);
+    parts.push(lines.length > MAX_INLINE_COMMENTS ? `On lines outside the diff, or past the first ${MAX_INLINE_COMMENTS} comments:` : 'On lines outside the diff:');
+    // Short texts for the first few modules, one line each after that: the check run has everything.
+    parts.push(modules.slice(0, 10).map((m) => renderShortModule(m, { checkRunUrl: input.checkRunUrl })).join('\n\n---\n\n'));
+    if (modules.length > 10) parts.push(modules.slice(10).map(renderModuleLine).join('\n'));
   } else if (safeUrl(input.checkRunUrl)) {
     parts.push(`[Full report in the check run](${safeUrl(input.checkRunUrl)})`);
   }

@@ -89,7 +89,7 @@ describe('inline(): untrusted prose with code spans', () => {
   });
 
   it('escapes what would start a block at a line start', () => {
-    expect(inline('1. one\n+ plus\n---\n===')).toBe('1\\. one\n- plus\n\\---\n\\===');
+    expect(inline('1. one\n+ plus\n* star\n---\n===')).toBe('1\\. one\n\\+ plus\n\\* star\n\\---\n\\===');
   });
 });
 

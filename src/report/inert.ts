@@ -93,6 +93,7 @@ export type Segment = { kind: 'text'; text: string } | { kind: 'code'; text: str
  */
 export function splitCodeSpans(text: string): Segment[] {
   const out: Segment[] = [];
+  const unclosed = new Set<number>();
   let prose = '';
   let i = 0;
   const runAt = (at: number) => {
@@ -115,6 +116,9 @@ export function splitCodeSpans(text: string): Segment[] {
     const n = runAt(i);
     let j = i + n;
     let close = -1;
+    // No closer of this length after an earlier opener means none after this one either: each length is
+    // searched to the end at most once, so hostile text full of unmatched runs stays linear-ish.
+    if (unclosed.has(n)) j = text.length;
     while (j < text.length) {
       if (text[j] === '`') {
         const m = runAt(j);
@@ -126,6 +130,7 @@ export function splitCodeSpans(text: string): Segment[] {
       } else j++;
     }
     if (close < 0) {
+      unclosed.add(n);
       prose += '`'.repeat(n);
       i += n;
       continue;
@@ -155,6 +160,8 @@ const LIVE_WORD = [
   /(^|[^A-Za-z0-9])GH-\d/i,
 ];
 
+const MAX_WORD = 200;
+
 /** Markdown punctuation escaped wherever it appears in prose (`@` and `#` words are handled as code). */
 const ALWAYS_ESCAPED = /[\\`*_[\]<>#|~&$]/g;
 
@@ -162,17 +169,21 @@ function escapeWordText(text: string): string {
   return text.replace(ALWAYS_ESCAPED, (c) => `\\${c}`);
 }
 
-/** Splits a prose word into leading punctuation, core and trailing sentence punctuation. */
+/** Splits a prose word into leading punctuation, core and trailing sentence punctuation (linear). */
 function wordParts(word: string): [string, string, string] {
-  const m = /^([("'[]*)(.*?)([.,;:!?)"'\]]*)$/.exec(word)!;
-  let [, lead, core, trail] = m as unknown as [string, string, string, string];
+  let a = 0;
+  while (a < word.length && '("\'['.includes(word[a]!)) a++;
+  let b = word.length;
+  while (b > a && '.,;:!?)"\']'.includes(word[b - 1]!)) b--;
+  let core = word.slice(a, b);
+  let trail = word.slice(b);
   // Keep brackets that belong to the word: `f(x)` keeps its `)`.
   while (trail.startsWith(')') && core.includes('(') && !core.endsWith(')')) {
     core += ')';
     trail = trail.slice(1);
   }
   if (core === '') return ['', word, ''];
-  return [lead, core, trail];
+  return [word.slice(0, a), core, trail];
 }
 
 /** Escapes one line of prose (no line breaks inside). */
@@ -182,7 +193,8 @@ function escapeProseLine(text: string): string {
     .map((word) => {
       if (word === '' || word.startsWith(' ')) return word;
       const [lead, core, trail] = wordParts(word);
-      if (LIVE_WORD.some((re) => re.test(core))) return escapeWordText(lead) + code(core) + escapeWordText(trail);
+      // A very long word is no prose anyway: shown as code without looking into it.
+      if (core.length > MAX_WORD || LIVE_WORD.some((re) => re.test(core))) return escapeWordText(lead) + code(core) + escapeWordText(trail);
       return escapeWordText(word);
     })
     .join('');
@@ -252,6 +264,18 @@ function escapeBold(text: string): string {
   return parts.map((p, i) => (i % 2 === 1 && p.trim() === p && p !== '' ? `**${escapeProseLine(p)}**` : escapeProseLine(p))).join('');
 }
 
+/** Most characters of untrusted text rendered: a message, and one line (title, reason, cell). */
+const MAX_INLINE = 8000;
+const MAX_INLINE_LINE = 1000;
+
+/** Cuts text to `max` characters (not splitting a surrogate pair), ending with `…`. */
+function capped(text: string, max: number): string {
+  if (text.length <= max) return text;
+  let end = max;
+  if (/[\uD800-\uDBFF]/.test(text[end - 1]!)) end--;
+  return text.slice(0, end) + '…';
+}
+
 /** A fenced block inside a message (a line of three or more backticks or tildes opens it). */
 const FENCE_OPEN = /^ {0,3}(`{3,}|~{3,})/;
 
@@ -263,7 +287,7 @@ const FENCE_OPEN = /^ {0,3}(`{3,}|~{3,})/;
  * cannot start a line the renderer did not see.
  */
 export function inline(text: string): string {
-  const lines = neutraliseMarkers(visible(normaliseNewlines(text))).split('\n');
+  const lines = neutraliseMarkers(visible(normaliseNewlines(capped(text, MAX_INLINE)))).split('\n');
   const paragraphs: string[] = [];
   let para: string[] = [];
   const flush = () => {
@@ -294,7 +318,7 @@ export function inline(text: string): string {
 
 /** Untrusted text on one line (headings, table cells, list items): `inline` with line breaks as spaces. */
 export function inlineLine(text: string, options: { cell?: boolean } = {}): string {
-  const one = normaliseNewlines(text).replace(/\n+/g, ' ');
+  const one = normaliseNewlines(capped(text, MAX_INLINE_LINE)).replace(/\n+/g, ' ');
   // Block structure means nothing on one line: a leading `- ` is escaped, not made a bullet.
   return renderParagraph(neutraliseMarkers(visible(one)), { cell: options.cell, bullets: false });
 }

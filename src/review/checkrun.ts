@@ -51,17 +51,12 @@ export function truncateChars(text: string, max: number, note = '\n\n… (cut to
 
 /** Cuts text to `max` UTF-8 bytes (never splitting a character), ending with a note. */
 export function truncateBytes(text: string, max: number, note = '\n… (cut)'): string {
-  if (Buffer.byteLength(text, 'utf8') <= max) return text;
-  const budget = max - Buffer.byteLength(note, 'utf8');
-  let out = '';
-  let used = 0;
-  for (const ch of text) {
-    const b = Buffer.byteLength(ch, 'utf8');
-    if (used + b > budget) break;
-    out += ch;
-    used += b;
-  }
-  return out + note;
+  const bytes = Buffer.from(text, 'utf8');
+  if (bytes.length <= max) return text;
+  let end = Math.max(0, max - Buffer.byteLength(note, 'utf8'));
+  // Back off to the start of a character: continuation bytes are 10xxxxxx.
+  while (end > 0 && (bytes[end]! & 0xc0) === 0x80) end--;
+  return bytes.subarray(0, end).toString('utf8') + note;
 }
 
 function annotationOf(f: Finding, config: Pick<RepoConfig, 'failOn'>): Annotation | null {
@@ -82,7 +77,7 @@ function annotationOf(f: Finding, config: Pick<RepoConfig, 'failOn'>): Annotatio
     start_line: f.line,
     end_line: f.line,
     annotation_level: level,
-    title: truncateChars(`${f.severity} ${f.rule}: ${moduleRef(f)}`, CHECKS_LIMITS.annotationTitleChars, '…'),
+    title: truncateChars(`${f.severity} ${f.rule}: ${f.module ? moduleRef(f) : f.goModPath}`, CHECKS_LIMITS.annotationTitleChars, '…'),
     message: truncateBytes(message, CHECKS_LIMITS.annotationMessageBytes),
   };
   if (details) a.raw_details = truncateBytes(details, CHECKS_LIMITS.annotationRawDetailsBytes);

@@ -148,3 +148,17 @@ describe('plain()', () => {
     expect(plain('a\r\nb\u001b[2Jc\u009bd\te')).toBe('a b\uFFFD[2Jc\uFFFDd e');
   });
 });
+
+describe('hostile sizes', () => {
+  // No timing assertion: an input that made the renderer quadratic would hit the test timeout.
+  it('renders pathological input of 200,000 characters (unmatched backtick runs, one huge word, fences, stars)', () => {
+    const runs = Array.from({ length: 600 }, (_, i) => '`'.repeat(i + 1) + 'x').join('');
+    const inputs = [runs.repeat(1 + Math.floor(200_000 / runs.length)).slice(0, 200_000), 'a'.repeat(200_000), '```\n'.repeat(50_000), '**a'.repeat(60_000), 'http'.repeat(50_000)];
+    for (const input of inputs) {
+      const out = inline(input);
+      expect(out.length).toBeLessThan(40_000);
+      expect(inlineLine(input).length).toBeLessThan(10_000);
+      expect(code(input).length).toBeGreaterThan(input.length);
+    }
+  });
+});

@@ -166,7 +166,7 @@ async function main(): Promise<void> {
   const updates = github.recorded.checkRuns.updates as { status?: string; conclusion?: string; output: { title: string; summary: string; annotations?: Record<string, unknown>[] } }[];
   const last = updates.at(-1);
   if (!last) throw new Error('the app did not complete its check run');
-  heading(`Check run "ModWarden": ${last.conclusion} — ${last.output.title}`);
+  heading(`Check run "ModWarden": ${last.conclusion} — ${last.output.title} (${last.output.summary.length} characters)`);
   process.stdout.write(last.output.summary + '\n');
   const annotations = updates.flatMap((u) => u.output.annotations ?? []) as { path: string; start_line: number; annotation_level: string; title: string }[];
   heading(`Annotations (${annotations.length}, sent in ${updates.length} request${updates.length === 1 ? '' : 's'})`);
@@ -177,7 +177,7 @@ async function main(): Promise<void> {
     heading(`Review (${review.event}) on ${review.commit_id.slice(0, 7)}`);
     process.stdout.write(review.body + '\n');
     for (const c of review.comments) {
-      heading(`Inline comment on ${c.path}:${c.line} (${c.side})`);
+      heading(`Inline comment on ${c.path}:${c.line} (${c.side}, ${c.body.length} characters)`);
       process.stdout.write(c.body + '\n');
     }
   } else {

@@ -1,4 +1,5 @@
 /** Slash commands in PR comments: `/rescan` and `/ignore <module>@<version> <reason>`. */
+import { codeSpan } from '../findings.js';
 import { isValidPath, isValidVersion } from '../gomod/module.js';
 
 /** A parsed command, or a parse problem to explain to the user. */
@@ -21,8 +22,8 @@ export function parseCommand(body: string | null | undefined): Command | null {
   }
   const module = ref.slice(0, at);
   const version = ref.slice(at + 1);
-  if (!isValidPath(module)) return { kind: 'invalid', command: 'ignore', problem: `\`${module.replace(/`/g, "'")}\` is not a valid module path` };
-  if (!isValidVersion(version)) return { kind: 'invalid', command: 'ignore', problem: `\`${version.replace(/`/g, "'")}\` is not a valid version (expected e.g. v1.2.3)` };
+  if (!isValidPath(module)) return { kind: 'invalid', command: 'ignore', problem: `${codeSpan(module)} is not a valid module path` };
+  if (!isValidVersion(version)) return { kind: 'invalid', command: 'ignore', problem: `${codeSpan(version)} is not a valid version (expected e.g. v1.2.3)` };
   const reason = reasonWords.join(' ').trim();
   if (!reason) return { kind: 'invalid', command: 'ignore', problem: 'a reason is required: `/ignore <module>@<version> <reason>`' };
   return { kind: 'ignore', module, version, reason: reason.slice(0, 500) };

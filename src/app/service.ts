@@ -4,12 +4,13 @@
  * `/rescan` and `/ignore`. Event handlers in index.ts only pull inputs out of payloads and call these.
  */
 import { LRUCache } from 'lru-cache';
-import { ConfigError, parseRepoConfig, type RepoConfig } from '../config/repo.js';
+import { ConfigError, DEFAULT_REPO_CONFIG, parseRepoConfig, type RepoConfig } from '../config/repo.js';
 import { isGoModuleFile, scan, type ScanDeps, type ScanResult } from '../engine/scan.js';
+import { codeSpan, defaultSeverity, type Finding } from '../findings.js';
 import { brokenScanOutput, buildCheckRunOutput, checkRunUpdates, truncateChars, CHECKS_LIMITS, type CheckRunOutput } from '../review/checkrun.js';
 import { planReview, postedFingerprints, reviewableFindings, type PullFile } from '../review/comments.js';
 import { findingFingerprint } from '../report/fingerprint.js';
-import { code, neutraliseMarkers } from '../report/markdown.js';
+import { code, inline, inlineLine } from '../report/markdown.js';
 import type { Command } from './commands.js';
 import { ignoreMarker, readIgnores } from './ignores.js';
 import { ScanScheduler, type Decision } from './scheduler.js';
@@ -66,20 +67,59 @@ function isConfigLoaderError(e: unknown): boolean {
   return e instanceof Error && e.message.includes('[@probot/octokit-plugin-config]');
 }
 
-/** Check-run output for a config file that does not validate: a failure naming the bad key. */
-export function configErrorOutput(e: ConfigError | Error): CheckRunOutput {
+/** The repo config file ModWarden reads (through Probot's loader). */
+const CONFIG_PATH = '.github/modwarden.yml';
+
+/**
+ * A config file that does not validate, as a `config-error` finding anchored on the file: the rule table,
+ * the check run and every other output agree, and the problems (untrusted text: they quote the file) go
+ * through the renderer like any finding's.
+ */
+export function configErrorFinding(e: ConfigError | Error): Finding {
   const problems = e instanceof ConfigError ? e.problems : [e.message.replace(/^\[@probot\/octokit-plugin-config\]\s*/, '')];
-  const source = e instanceof ConfigError ? e.source : '.github/modwarden.yml';
+  const source = e instanceof ConfigError ? e.source : CONFIG_PATH;
   return {
-    conclusion: 'failure',
-    title: truncateChars(`Invalid ${source}: ${problems[0] ?? 'unreadable'}`, CHECKS_LIMITS.titleChars, '…'),
-    summary: truncateChars(
-      `### ModWarden could not read its configuration\n\n${problems.map((p) => `- ${code(p)}`).join('\n')}\n\nFix ${code(source)} on the default branch (or in the organisation's \`.github\` repository), then comment \`/rescan\`.`,
-      CHECKS_LIMITS.summaryChars,
-    ),
-    annotations: [],
+    rule: 'config-error',
+    severity: defaultSeverity('config-error'),
+    module: '',
+    version: null,
+    goModPath: source,
+    // The file is read from the default branch, not the PR: there is no diff line to annotate.
+    line: null,
+    title: `${source} is invalid: ${problems[0] ?? 'unreadable'}`,
+    message:
+      `ModWarden did not scan this change, because its configuration does not validate:\n\n${problems.map((p) => `- ${codeSpan(p)}`).join('\n')}\n\n` +
+      `Fix ${codeSpan(source)} on the default branch (or in the organisation's \`.github\` repository), then comment \`/rescan\`.`,
+    evidence: { file: source, problems },
   };
 }
+
+/** Check-run output for a config file that does not validate: a failure whose title names the bad key. */
+export function configErrorOutput(e: ConfigError | Error): CheckRunOutput {
+  const f = configErrorFinding(e);
+  const result: ScanResult = { changes: [], findings: [f], modules: [], errors: [], scannedFiles: [], skippedFiles: [] };
+  // The repo's threshold is unknown (it is in the broken file): the default one applies.
+  const output = buildCheckRunOutput(result, { failOn: DEFAULT_REPO_CONFIG.failOn });
+  return { ...output, title: truncateChars(`Invalid ${f.title.replace(/ is invalid:/, ':')}`, CHECKS_LIMITS.titleChars, '…') };
+}
+
+/** How the completing check-run update is retried: exponential backoff from `firstDelayMs`, capped. */
+export interface CompletionRetry {
+  firstDelayMs: number;
+  maxDelayMs: number;
+}
+
+/** GitHub errors worth retrying: server errors, rate limits, and no answer at all. */
+function retryable(e: unknown): boolean {
+  const status = (e as { status?: unknown })?.status;
+  if (typeof status !== 'number') return true;
+  if (status >= 500 || status === 429) return true;
+  // A secondary rate limit is a 403 with retry-after or an exhausted quota.
+  const headers = ((e as { response?: { headers?: Record<string, string | undefined> } }).response?.headers ?? {}) as Record<string, string | undefined>;
+  return status === 403 && (headers['retry-after'] !== undefined || headers['x-ratelimit-remaining'] === '0');
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** The app's behaviour, independent of how events arrive. */
 export class ModWardenService {
@@ -131,25 +171,44 @@ export class ModWardenService {
     return { id: data.id, url: data.html_url ?? null, botLogin: slug ? `${slug}[bot]` : null };
   }
 
+  /** Backoff of the completing update; tests shorten it. */
+  completionRetry: CompletionRetry = { firstDelayMs: 1000, maxDelayMs: 60_000 };
+
+  /**
+   * Sends the output: annotation batches first (if any beyond the last), then the completing update,
+   * retried with backoff until it succeeds or the process exits, so GitHub errors never leave the run
+   * in_progress. A body GitHub rejects (4xx), or one that failed twice, is replaced by the completion
+   * without annotations; a 4xx on that one (the run is gone, access revoked) ends the attempts.
+   */
   private async finishCheckRun(octokit: Octokit, t: PullTarget, id: number, output: CheckRunOutput): Promise<void> {
     const updates = checkRunUpdates(output);
-    for (const [i, body] of updates.entries()) {
+    const send = (body: Record<string, unknown>) =>
+      octokit.rest.checks.update({ owner: t.owner, repo: t.repo, check_run_id: id, ...body } as Parameters<Octokit['rest']['checks']['update']>[0]);
+    for (const [i, body] of updates.slice(0, -1).entries()) {
       try {
-        await octokit.rest.checks.update({ owner: t.owner, repo: t.repo, check_run_id: id, ...body } as Parameters<Octokit['rest']['checks']['update']>[0]);
+        await send(body);
       } catch (e) {
-        this.options.log.error({ err: e, checkRun: id, batch: i }, 'check run update failed');
-        // The last update completes the run: if it failed, complete it without annotations.
-        if (i === updates.length - 1) {
-          await octokit.rest.checks.update({
-            owner: t.owner,
-            repo: t.repo,
-            check_run_id: id,
-            status: 'completed',
-            conclusion: output.conclusion,
-            output: { title: output.title, summary: output.summary },
-          });
-        }
+        this.options.log.error({ err: e, checkRun: id, batch: i }, 'check run annotations update failed');
       }
+    }
+    const complete = updates.at(-1)!;
+    const bare = { status: 'completed', conclusion: output.conclusion, completed_at: complete.completed_at, output: { title: output.title, summary: output.summary } };
+    let body: Record<string, unknown> = complete;
+    let delay = this.completionRetry.firstDelayMs;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await send(body);
+        if (attempt > 1) this.options.log.info({ checkRun: id, attempt }, 'check run completed after retries');
+        return;
+      } catch (e) {
+        const transient = retryable(e);
+        this.options.log.error({ err: e, checkRun: id, attempt, retrying: transient || body !== bare }, 'check run completion failed');
+        if (!transient && body === bare) throw e;
+        // Rejected, or failing again: the completion matters more than the annotations.
+        if (!transient || attempt >= 2) body = bare;
+      }
+      await sleep(delay);
+      delay = Math.min(delay * 2, this.completionRetry.maxDelayMs);
     }
   }
 
@@ -267,29 +326,31 @@ export class ModWardenService {
         (e) => this.options.log.warn({ err: e }, 'reaction failed'),
       );
     const reply = (body: string) => octokit.rest.issues.createComment({ owner, repo, issue_number: number, body });
-    if (command.kind === 'invalid') {
-      await react('confused');
-      await reply(`@${comment.user} ${command.problem}`);
-      return 'invalid';
-    }
-    const pr = await getPullTarget(octokit, owner, repo, number);
-    const isAuthor = pr.author !== null && pr.author === comment.user;
+    // Permission first: the bot answers (even "malformed command") only people who may run the command, so
+    // nobody else can make it post. The PR author may /rescan; everything else needs write access.
+    const pr = command.kind === 'invalid' ? null : await getPullTarget(octokit, owner, repo, number);
+    const isAuthor = pr !== null && pr.author !== null && pr.author === comment.user;
     const allowed = command.kind === 'rescan' && isAuthor ? true : await hasWriteAccess(octokit, owner, repo, comment.user);
     if (!allowed) {
       await react('confused');
-      const who = command.kind === 'rescan' ? 'the pull request author or people with write access' : 'people with write access to this repository';
-      await reply(`@${comment.user} sorry, only ${who} can use \`/${command.kind}\` here. Nothing was run.`);
+      this.options.log.info({ user: comment.user, command: command.kind }, 'command refused: no permission');
       return 'refused';
+    }
+    if (command.kind === 'invalid') {
+      await react('confused');
+      await reply(`@${comment.user} ${inline(command.problem)}`);
+      return 'invalid';
     }
     await react('eyes');
     if (command.kind === 'ignore') {
       const by = `@${comment.user}`;
+      // The reason is the commenter's text: echoed inert, like every untrusted string.
       await reply(
-        `Ignoring ${code(`${command.module}@${command.version}`)} on this pull request, as asked by ${neutraliseMarkers(by)}: ${neutraliseMarkers(command.reason)}\n\n` +
+        `Ignoring ${code(`${command.module}@${command.version}`)} on this pull request, as asked by ${by}: ${inlineLine(command.reason)}\n\n` +
           `It stays listed as ignored in the check run. To make it permanent, add it to \`ignore:\` in \`.github/modwarden.yml\`.\n\n${ignoreMarker({ ...command, by })}`,
       );
     }
-    if (pr.state !== 'open') {
+    if (!pr || pr.state !== 'open') {
       await react('confused');
       return 'ignored';
     }

@@ -67,3 +67,76 @@ export function sortFindings(findings: readonly Finding[]): Finding[] {
       a.rule.localeCompare(b.rule),
   );
 }
+
+/** How many findings a scan reports in detail; the rest are counted in one finding. */
+export interface FindingLimits {
+  /** Per module version in one go.mod (per file for findings about no module, e.g. parse errors). */
+  perModule: number;
+  /** Per scan. */
+  perScan: number;
+}
+
+/** 10 per module and 200 per scan: more than anyone reads, far fewer than a hostile go.mod can produce. */
+export const FINDING_LIMITS: FindingLimits = { perModule: 10, perScan: 200 };
+
+/** Summary findings made here, with how many findings each stands for. */
+const SUMMARIES = new WeakMap<Finding, number>();
+
+/**
+ * Keeps at most `limits.perModule` findings per module and `limits.perScan` per scan, most severe first; the
+ * rest become one finding that says how many were left out, of which rules, and why. Its severity is the
+ * highest of the findings it stands for (ignored ones only count when nothing else is left out), so the
+ * conclusion is the same as with every finding listed.
+ */
+export function boundFindings(findings: readonly Finding[], limits: FindingLimits = FINDING_LIMITS): Finding[] {
+  const perModule = Math.max(1, limits.perModule);
+  const perScan = Math.max(1, limits.perScan);
+  const groups = new Map<string, Finding[]>();
+  for (const f of sortFindings(findings)) {
+    const key = [f.goModPath, f.module, f.version ?? ''].join('\0');
+    const group = groups.get(key);
+    if (group) group.push(f);
+    else groups.set(key, [f]);
+  }
+  const kept: Finding[] = [];
+  for (const group of groups.values()) {
+    if (group.length <= perModule) kept.push(...group);
+    else kept.push(...group.slice(0, perModule - 1), summarise(group.slice(perModule - 1), `at most ${perModule} per module`));
+  }
+  if (kept.length <= perScan) return kept;
+  const sorted = sortFindings(kept);
+  return [...sorted.slice(0, perScan - 1), summarise(sorted.slice(perScan - 1), `at most ${perScan} per scan`)];
+}
+
+/** One finding standing for `left` (never empty): how many, which rules, and why they are not listed. */
+function summarise(left: Finding[], limit: string): Finding {
+  const active = activeFindings(left);
+  const basis = active.length ? active : left;
+  const head = sortFindings(basis)[0]!;
+  const total = left.reduce((n, f) => n + omittedCount(f), 0);
+  const byRule = new Map<RuleId, number>();
+  for (const f of left) byRule.set(f.rule, (byRule.get(f.rule) ?? 0) + omittedCount(f));
+  const rules = [...byRule].map(([rule, n]) => `${rule} ×${n}`).join(', ');
+  const sameModule = left.every((f) => f.module === head.module && f.version === head.version && f.goModPath === head.goModPath);
+  const where = sameModule ? (head.module ? `for ${head.module}${head.version ? `@${head.version}` : ''}` : `in ${head.goModPath}`) : 'in this change';
+  const summary: Finding = {
+    rule: head.rule,
+    severity: head.severity,
+    module: sameModule ? head.module : '',
+    version: sameModule ? head.version : null,
+    goModPath: head.goModPath,
+    line: sameModule ? head.line : null,
+    title: `${total} more finding${total === 1 ? '' : 's'} ${where} not listed (${rules})`,
+    message: `ModWarden lists ${limit}, most severe first, so the report stays readable; ${total} more were found (${rules}). Fix the ones listed and scan again to see the rest.`,
+    evidence: { omitted: total, rules: Object.fromEntries(byRule), limit },
+    ignored: active.length ? null : (head.ignored ?? null),
+  };
+  SUMMARIES.set(summary, total);
+  return summary;
+}
+
+
+/** A summary finding stands for `omitted` findings; any other finding for itself. */
+function omittedCount(f: Finding): number {
+  return SUMMARIES.get(f) ?? 1;
+}

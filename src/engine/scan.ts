@@ -9,7 +9,7 @@ import { RULES, type Finding, type RuleId } from '../findings.js';
 import type { RequirementChange } from '../gomod/types.js';
 import type { IgnoreEntry, RepoConfig } from '../config/repo.js';
 import { matchPrefixPatterns } from '../gomod/module.js';
-import type { ModuleRow, ScanResult } from './result.js';
+import { boundFindings, type ModuleRow, type ScanResult } from './result.js';
 import { allowFor, applyConfig, matchesSkipPath, verdictOf } from './policy.js';
 export * from './result.js';
 export { matchesSkipPath } from './policy.js';
@@ -198,7 +198,8 @@ export async function scan(input: ScanInput): Promise<ScanResult> {
     ),
   );
 
-  const findings = [...applyConfig(parseFindings, config, ignores), ...perChange.flatMap((p) => p.findings)];
+  // Bounded: a hostile go.mod (20,000 malformed lines) gives a readable report, not 20,000 findings.
+  const findings = boundFindings([...applyConfig(parseFindings, config, ignores), ...perChange.flatMap((p) => p.findings)]);
   return {
     changes,
     findings,

@@ -20,6 +20,15 @@ function levelOf(f: Pick<Finding, 'severity'>, failOn: Severity): SarifLevel {
   return f.severity === 'info' ? 'note' : 'warning';
 }
 
+/**
+ * A result's message: the same words as the Markdown report (the module, the title, the message), kept raw
+ * because `message.text` is plain text, not Markdown.
+ */
+export function sarifMessage(f: Finding): string {
+  const what = f.module ? `${moduleRef(f)}: ${f.title}` : f.title;
+  return f.message ? `${what}\n\n${f.message}` : what;
+}
+
 /** Builds the SARIF log object (not yet serialised). */
 export function buildSarif(result: ScanResult, config: Pick<RepoConfig, 'failOn'>, toolVersion = '0.0.0'): Record<string, unknown> {
   const rules = RULES.map((r) => ({
@@ -36,7 +45,7 @@ export function buildSarif(result: ScanResult, config: Pick<RepoConfig, 'failOn'
       ruleId: f.rule,
       ruleIndex: RULE_IDS.indexOf(f.rule),
       level: f.ignored ? 'note' : levelOf(f, config.failOn),
-      message: { text: `${moduleRef(f)}: ${f.title}` },
+      message: { text: sarifMessage(f) },
       locations: [
         {
           physicalLocation: {

@@ -5,7 +5,7 @@
 import type { Finding } from '../findings.js';
 import { activeFindings, sortFindings } from '../engine/result.js';
 import { findingFingerprint } from '../report/fingerprint.js';
-import { location, moduleRef, renderFinding, renderLineComment } from '../report/markdown.js';
+import { code, groupByModule, location, moduleRef, renderLineComment, renderModuleLine, renderShortModule, safeUrl } from '../report/markdown.js';
 
 /** A file of a pull request as `GET /repos/{owner}/{repo}/pulls/{n}/files` returns it. */
 export interface PullFile {
@@ -34,6 +34,9 @@ export interface ReviewPlan {
   /** Fingerprints of every finding this review reports. */
   fingerprints: string[];
 }
+
+/** Inline comments per review; findings on further lines are listed in the review body. */
+export const MAX_INLINE_COMMENTS = 25;
 
 const HUNK = /^@@ -\d+(?:,\d+)? \+(\d+)(?:,\d+)? @@/;
 
@@ -106,26 +109,36 @@ export function planReview(input: {
   for (const f of fresh) {
     if (f.line !== null && commentable.get(f.goModPath)?.has(f.line)) {
       const key = `${f.goModPath}\0${f.line}`;
-      byLine.set(key, [...(byLine.get(key) ?? []), f]);
+      const group = byLine.get(key);
+      if (group) group.push(f);
+      else byLine.set(key, [f]);
     } else {
       outside.push(f);
     }
   }
-  const comments: ReviewComment[] = [...byLine.values()].map((group) => ({
+  // A review with hundreds of inline comments is a flood: the most severe lines get one, the rest go in the body.
+  const lines = [...byLine.values()];
+  for (const group of lines.slice(MAX_INLINE_COMMENTS)) outside.push(...group);
+  const comments: ReviewComment[] = lines.slice(0, MAX_INLINE_COMMENTS).map((group) => ({
     path: group[0]!.goModPath,
     line: group[0]!.line!,
     side: 'RIGHT',
-    body: `${renderLineComment(group)}\n\n${fingerprintMarker(group.map(findingFingerprint))}`,
+    body: `${renderLineComment(group, { checkRunUrl: input.checkRunUrl })}\n\n${fingerprintMarker(group.map(findingFingerprint))}`,
   }));
   const fingerprints = fresh.map(findingFingerprint);
   const n = fresh.length;
-  const parts = [`**ModWarden** found ${n} problem${n === 1 ? '' : 's'} with the Go dependencies in this change.`];
-  if (comments.length) parts.push(`See the comment${comments.length === 1 ? '' : 's'} on ${comments.map((c) => `\`${c.path}:${c.line}\``).join(', ')}.`);
+  const modules = groupByModule(fresh).length;
+  const parts = [`**ModWarden** found ${n} problem${n === 1 ? '' : 's'} in ${modules} module${modules === 1 ? '' : 's'} with the Go dependencies in this change.`];
+  if (comments.length) parts.push(`See the comment${comments.length === 1 ? '' : 's'} on ${comments.map((c) => code(`${c.path}:${c.line}`)).join(', ')}.`);
   if (outside.length) {
-    parts.push(`On lines outside the diff:`);
-    parts.push(outside.map((f) => renderFinding(f, { headingLevel: 4 })).join('\n\n'));
+    const modules = groupByModule(outside);
+    parts.push(lines.length > MAX_INLINE_COMMENTS ? `On lines outside the diff, or past the first ${MAX_INLINE_COMMENTS} comments:` : 'On lines outside the diff:');
+    // Short texts for the first few modules, one line each after that: the check run has everything.
+    parts.push(modules.slice(0, 10).map((m) => renderShortModule(m, { checkRunUrl: input.checkRunUrl })).join('\n\n---\n\n'));
+    if (modules.length > 10) parts.push(modules.slice(10).map(renderModuleLine).join('\n'));
+  } else if (safeUrl(input.checkRunUrl)) {
+    parts.push(`[Full report in the check run](${safeUrl(input.checkRunUrl)})`);
   }
-  if (input.checkRunUrl) parts.push(`[Full report in the check run](${input.checkRunUrl})`);
   parts.push(`<sub>Allow a finding with \`/ignore <module>@<version> <reason>\` (write access) or in \`.github/modwarden.yml\`.</sub>`);
   // Every fingerprint goes in the body marker, so listing reviews alone is enough to de-dup.
   parts.push(`<!-- modwarden:review head=${input.headSha} -->\n${fingerprintMarker(fingerprints)}`);

@@ -29,9 +29,10 @@ export interface BoltWorld {
   close(): Promise<void>;
 }
 
-/** Starts both servers; `extra` adds more proxy modules (e.g. benign upgrades). */
-export async function startBoltWorld(opts: { latencyMs?: number; extra?: FixtureModule[]; proxyDown?: boolean } = {}): Promise<BoltWorld> {
-  const backdoor = makeCommit(BACKDOOR_FILES, '2021-11-10T08:00:00Z', 'v1.3.1');
+/** Starts both servers; `extra` adds more proxy modules (e.g. benign upgrades); `proxyFiles` replaces what the proxy cached. */
+export async function startBoltWorld(opts: { latencyMs?: number; extra?: FixtureModule[]; proxyDown?: boolean; proxyFiles?: Record<string, string> } = {}): Promise<BoltWorld> {
+  const proxyFiles = opts.proxyFiles ?? BACKDOOR_FILES;
+  const backdoor = makeCommit(proxyFiles, '2021-11-10T08:00:00Z', 'v1.3.1');
   const clean = makeCommit(CLEAN_FILES, '2021-11-12T09:30:00Z', 'v1.3.1 (retagged)');
   const repo = makeRepo('boltdb-go', 'bolt', [backdoor, clean]);
   repo.tags['v1.3.1'] = { commit: clean.sha };
@@ -43,7 +44,7 @@ export async function startBoltWorld(opts: { latencyMs?: number; extra?: Fixture
     {
       path: 'github.com/boltdb-go/bolt',
       version: 'v1.3.1',
-      files: BACKDOOR_FILES,
+      files: proxyFiles,
       info: { Time: '2021-11-10T08:05:00Z', Origin: { VCS: 'git', URL: 'https://github.com/boltdb-go/bolt', Ref: 'refs/tags/v1.3.1', Hash: backdoor.sha } },
     },
     { path: 'github.com/boltdb/bolt', version: 'v1.3.1', files: CLEAN_FILES, info: { Time: '2017-01-31T12:05:00Z' } },

@@ -1,6 +1,7 @@
 import nock from 'nock';
 import { parseCommand } from '../../src/app/commands.js';
 import { ignoreMarker, readIgnores } from '../../src/app/ignores.js';
+import { liveMarkup, render, visibleText } from '../report/live-markup.js';
 import {
   API, BASE, BASE_GOMOD, GOMOD_PATCH, HEAD, HEAD_GOMOD, MERGE_BASE, REPO,
   checkRunCreated, checksWith, finding, mockConfig, mockFile, mockTree, payload, startApp,
@@ -87,18 +88,19 @@ describe('/rescan', () => {
     expect(scope.isDone()).toBe(true);
   });
 
-  it('from someone without write access: confused, a polite reply, and nothing runs', async () => {
+  it('from someone without write access: a confused reaction only (no reply the commenter could steer), and nothing runs', async () => {
     const { probot, service } = await startApp({ checks: bolt });
-    const replies: string[] = [];
     const scope = nock(API)
       .get(`${REPO}/pulls/2`).reply(200, PR)
       .get(`${REPO}/collaborators/drive-by/permission`).reply(200, { permission: 'read', role_name: 'triage', user: { login: 'drive-by' } })
-      .post(`${REPO}/issues/comments/${COMMENT}/reactions`, { content: 'confused' }).reply(201, {})
-      .post(`${REPO}/issues/2/comments`, (b) => (replies.push(b.body), true)).reply(201, { id: 1 });
+      .post(`${REPO}/issues/comments/${COMMENT}/reactions`, { content: 'confused' }).reply(201, {});
+    const unmatched: string[] = [];
+    nock.emitter.on('no match', (req: any) => unmatched.push(`${req.method} ${req.path ?? req.url}`));
     await probot.receive({ id: 'c-2', name: 'issue_comment', payload: comment('/rescan', 'drive-by') });
     await service.idle();
-    expect(replies).toEqual(['@drive-by sorry, only the pull request author or people with write access can use `/rescan` here. Nothing was run.']);
-    expect(scope.isDone()).toBe(true); // and no check run was created: nock would have thrown on it
+    nock.emitter.removeAllListeners('no match');
+    expect(unmatched).toEqual([]); // no reply, no check run
+    expect(scope.isDone()).toBe(true);
   });
 
   it('from a maintainer who is not the author runs', async () => {
@@ -151,15 +153,30 @@ describe('/rescan', () => {
 });
 
 describe('/ignore', () => {
-  it('a malformed command gets a confused reaction and the usage, and nothing runs', async () => {
+  it('a malformed command from someone with write access gets a confused reaction and the usage, and nothing runs', async () => {
     const { probot, service } = await startApp({ checks: bolt });
     const replies: string[] = [];
     const scope = nock(API)
+      .get(`${REPO}/collaborators/octocat/permission`).reply(200, { permission: 'write', role_name: 'write', user: { login: 'octocat' } })
       .post(`${REPO}/issues/comments/${COMMENT}/reactions`, { content: 'confused' }).reply(201, {})
       .post(`${REPO}/issues/2/comments`, (b) => (replies.push(b.body), true)).reply(201, { id: 1 });
     await probot.receive({ id: 'i-0', name: 'issue_comment', payload: comment('/ignore github.com/boltdb-go/bolt') });
     await service.idle();
     expect(replies[0]).toMatch(/^@octocat usage: `\/ignore <module>@<version> <reason>`/);
+    expect(scope.isDone()).toBe(true);
+  });
+
+  it('a malformed command from someone without write access: the permission is checked first, and the bot says nothing', async () => {
+    const { probot, service } = await startApp({ checks: bolt });
+    const scope = nock(API)
+      .get(`${REPO}/collaborators/mallory/permission`).reply(200, { permission: 'read', role_name: 'read', user: { login: 'mallory' } })
+      .post(`${REPO}/issues/comments/${COMMENT}/reactions`, { content: 'confused' }).reply(201, {});
+    const unmatched: string[] = [];
+    nock.emitter.on('no match', (req: any) => unmatched.push(`${req.method} ${req.path ?? req.url}`));
+    await probot.receive({ id: 'i-00', name: 'issue_comment', payload: comment('/ignore `@acme/security-team` <img src=https://evil.example/x.png>', 'mallory') });
+    await service.idle();
+    nock.emitter.removeAllListeners('no match');
+    expect(unmatched).toEqual([]);
     expect(scope.isDone()).toBe(true);
   });
 
@@ -193,23 +210,58 @@ describe('/ignore', () => {
     await service.idle();
     expect(replies[0]).toMatch(/^Ignoring `github.com\/boltdb-go\/bolt@v1.3.1` on this pull request, as asked by @octocat: vetted: internal mirror of bolt, SEC-77/);
     expect(updates[0]).toMatchObject({ status: 'completed', conclusion: 'success' });
-    expect(updates[0].output.summary).toContain('_Ignored by @octocat: vetted: internal mirror of bolt, SEC-77_');
+    expect(updates[0].output.summary).toContain('_Ignored by `@octocat`: vetted: internal mirror of bolt, SEC-77_');
     expect(updates[0].output.annotations[0].annotation_level).toBe('notice');
     expect(scope.isDone()).toBe(true); // no review: the only finding is ignored
   });
 
-  it('without write access is refused', async () => {
+  it('without write access is refused without a reply', async () => {
     const { probot, service } = await startApp({ checks: bolt });
-    const replies: string[] = [];
     const scope = nock(API)
       .get(`${REPO}/pulls/2`).reply(200, PR)
       .get(`${REPO}/collaborators/octocat/permission`).reply(200, { permission: 'read', role_name: 'read', user: { login: 'octocat' } })
-      .post(`${REPO}/issues/comments/${COMMENT}/reactions`, { content: 'confused' }).reply(201, {})
-      .post(`${REPO}/issues/2/comments`, (b) => (replies.push(b.body), true)).reply(201, { id: 1 });
+      .post(`${REPO}/issues/comments/${COMMENT}/reactions`, { content: 'confused' }).reply(201, {});
+    const unmatched: string[] = [];
+    nock.emitter.on('no match', (req: any) => unmatched.push(`${req.method} ${req.path ?? req.url}`));
     // The PR author may /rescan, but ignoring a finding needs write access.
     await probot.receive({ id: 'i-2', name: 'issue_comment', payload: comment('/ignore github.com/boltdb-go/bolt@v1.3.1 trust me') });
     await service.idle();
-    expect(replies[0]).toMatch(/only people with write access to this repository can use `\/ignore`/);
+    nock.emitter.removeAllListeners('no match');
+    expect(unmatched).toEqual([]);
+    expect(scope.isDone()).toBe(true);
+  });
+
+  it('echoes a hostile reason inert, in the reply and in the check-run summary', async () => {
+    const { probot, service } = await startApp({ checks: bolt });
+    const replies: any[] = [];
+    const updates: any[] = [];
+    const reason = 'ok @acme/security-team <img src=https://evil.example/x.png> [click](https://evil.example) <!-- modwarden:fp=deadbeefdeadbeef --> #12';
+    const scope = nock(API)
+      .get(`${REPO}/pulls/2`).reply(200, PR)
+      .get(`${REPO}/collaborators/octocat/permission`).reply(200, { permission: 'admin', role_name: 'admin', user: { login: 'octocat' } })
+      .post(`${REPO}/issues/comments/${COMMENT}/reactions`, { content: 'eyes' }).reply(201, {})
+      .post(`${REPO}/issues/2/comments`, (b) => (replies.push(b.body), true)).reply(201, { id: 5 })
+      .post(`${REPO}/check-runs`).reply(201, checkRunCreated())
+      .patch(`${REPO}/check-runs/4242`, (b) => (updates.push(b), true)).reply(200, {})
+      .post(`${REPO}/issues/comments/${COMMENT}/reactions`, { content: 'rocket' }).reply(201, {})
+      .get(`${REPO}/pulls/2/reviews`).query({ per_page: 100 }).reply(200, []);
+    mockConfig(scope, null);
+    scope
+      .get(`${REPO}/pulls/2/files`).query({ per_page: 100 }).reply(200, [{ filename: 'go.mod', status: 'modified', patch: GOMOD_PATCH }])
+      .get(`${REPO}/compare/${BASE}...${HEAD}`).query({ per_page: 1 }).reply(200, { merge_base_commit: { sha: MERGE_BASE } })
+      .get(`${REPO}/issues/2/comments`).query({ per_page: 100 }).reply(200, () => [{ id: 5, body: replies[0], user: { login: 'modwarden[bot]', type: 'Bot' } }]);
+    mockFile(scope, 'go.mod', MERGE_BASE, BASE_GOMOD);
+    mockFile(scope, 'go.mod', HEAD, HEAD_GOMOD);
+    mockFile(scope, 'go.sum', HEAD, null);
+    mockTree(scope, MERGE_BASE, ['go.mod']);
+    await probot.receive({ id: 'i-3', name: 'issue_comment', payload: comment(`/ignore github.com/boltdb-go/bolt@v1.3.1 ${reason}`) });
+    await service.idle();
+    const marker = replies[0].match(/<!-- modwarden:ignore [A-Za-z0-9_-]+ -->/)[0];
+    expect(liveMarkup(replies[0], { allowedComments: [marker], allowedMentions: ['@octocat'] })).toEqual([]);
+    expect(visibleText(render(replies[0]))).toContain(reason);
+    expect(updates[0]).toMatchObject({ conclusion: 'success' });
+    expect(liveMarkup(updates[0].output.summary)).toEqual([]);
+    expect(visibleText(render(updates[0].output.summary))).toContain(reason);
     expect(scope.isDone()).toBe(true);
   });
 });

@@ -55,7 +55,7 @@ describe('pull_request events', () => {
     expect(updates).toHaveLength(1);
     const u = updates[0];
     expect(u).toMatchObject({ status: 'completed', conclusion: 'failure', output: { title: '2 findings at or above high' } });
-    expect(u.output.summary).toContain('| `github.com/boltdb-go/bolt` | added v1.3.1 | go.mod:6 | ❌ failing (content-diverged, typosquat) |');
+    expect(u.output.summary).toContain('| `github.com/boltdb-go/bolt` | added v1.3.1 | `go.mod:6` | ❌ failing (content-diverged, typosquat) |');
     expect(u.output.annotations).toEqual([
       expect.objectContaining({ path: 'go.mod', start_line: 6, end_line: 6, annotation_level: 'failure', title: 'critical content-diverged: github.com/boltdb-go/bolt@v1.3.1' }),
       expect.objectContaining({ path: 'go.mod', start_line: 6, annotation_level: 'failure', title: 'high typosquat: github.com/boltdb-go/bolt@v1.3.1' }),
@@ -98,7 +98,7 @@ describe('pull_request events', () => {
     expect(scope.isDone()).toBe(true);
   });
 
-  it('sends more than 50 annotations in batches of at most 50, completing with the last batch', async () => {
+  it('annotates at most 50 findings in the one completing request, comments at most 25 lines inline, and says so', async () => {
     const n = 120;
     const modules = Array.from({ length: n }, (_, i) => `github.com/many/m${String(i).padStart(3, '0')}`);
     const head = `module github.com/acme/service\n\ngo 1.21\n\nrequire (\n${modules.map((m) => `\t${m} v1.0.0`).join('\n')}\n)\n`;
@@ -109,19 +109,20 @@ describe('pull_request events', () => {
     const reviews: any[] = [];
     const scope = nock(API)
       .post(`${REPO}/check-runs`).reply(201, checkRunCreated())
-      .patch(`${REPO}/check-runs/4242`, (b) => (updates.push(b), true)).times(3).reply(200, {})
+      .patch(`${REPO}/check-runs/4242`, (b) => (updates.push(b), true)).reply(200, {})
       .get(`${REPO}/pulls/2/reviews`).query({ per_page: 100 }).reply(200, [])
       .post(`${REPO}/pulls/2/reviews`, (b) => (reviews.push(b), true)).reply(200, { id: 81 });
     mockConfig(scope, null);
     mockPrReads(scope, [{ filename: 'go.mod', status: 'added', patch }], { base: null, head });
     await probot.receive({ id: 'delivery-3', name: 'pull_request', payload: payload('pull_request.opened') });
     await service.idle();
-    expect(updates.map((u) => u.output.annotations.length)).toEqual([50, 50, 20]);
-    expect(updates.map((u) => u.conclusion)).toEqual([undefined, undefined, 'failure']);
-    expect(updates.slice(0, 2).every((u) => u.status === undefined)).toBe(true);
-    const lines = updates.flatMap((u) => u.output.annotations.map((a: any) => a.start_line)).sort((a: number, b: number) => a - b);
-    expect(lines).toEqual(Array.from({ length: n }, (_, i) => i + 6));
-    expect(reviews[0].comments).toHaveLength(n);
+    expect(updates).toHaveLength(1);
+    expect(updates[0]).toMatchObject({ status: 'completed', conclusion: 'failure' });
+    expect(updates[0].output.annotations).toHaveLength(50);
+    expect(updates[0].output.annotations.map((a: any) => a.start_line)).toEqual(Array.from({ length: 50 }, (_, i) => i + 6));
+    expect(updates[0].output.summary).toContain('_70 more findings have no annotation on the diff');
+    expect(reviews[0].comments).toHaveLength(25);
+    expect(reviews[0].body).toContain('On lines outside the diff, or past the first 25 comments:');
     expect(scope.isDone()).toBe(true);
   });
 
@@ -138,6 +139,9 @@ describe('pull_request events', () => {
     expect(updates[0]).toMatchObject({ status: 'completed', conclusion: 'failure' });
     expect(updates[0].output.title).toBe('Invalid .github/modwarden.yml: failOn: expected one of info|low|medium|high|critical');
     expect(updates[0].output.summary).toContain('rules.typosqat');
+    // A real finding of the config-error rule, anchored on the config file (no diff line to annotate).
+    expect(updates[0].output.summary).toContain('#### ❌ `.github/modwarden.yml`\n\n**high `config-error`**: `.github/modwarden.yml` is invalid: failOn: expected one of info\\|low\\|medium\\|high\\|critical');
+    expect(updates[0].output.annotations).toBeUndefined();
     expect(scope.isDone()).toBe(true);
   });
 
@@ -265,7 +269,58 @@ describe('pull_request events', () => {
     await probot.receive({ id: 'delivery-11', name: 'pull_request', payload: payload('pull_request.opened.fork') });
     await service.idle();
     expect(updates[0]).toMatchObject({ status: 'completed', conclusion: 'success' });
-    expect(updates[0].output.summary).toContain('`github.com/boltdb-go/bolt` | added v1.3.1 | go.mod:6 | ✅ ok');
+    expect(updates[0].output.summary).toContain('`github.com/boltdb-go/bolt` | added v1.3.1 | `go.mod:6` | ✅ ok');
     expect(scope.isDone()).toBe(true);
+  });
+});
+
+describe('completing the check run when GitHub fails', () => {
+  async function run(replies: [number, object][]) {
+    const { probot, service } = await startApp({ checks: bolt });
+    service.completionRetry = { firstDelayMs: 5, maxDelayMs: 20 };
+    const updates: any[] = [];
+    const scope = nock(API)
+      .post(`${REPO}/check-runs`).reply(201, checkRunCreated())
+      .get(`${REPO}/pulls/2/reviews`).query({ per_page: 100 }).reply(200, [])
+      .post(`${REPO}/pulls/2/reviews`).reply(200, { id: 80 });
+    for (const [status, body] of replies) scope.patch(`${REPO}/check-runs/4242`, (b) => (updates.push(b), true)).reply(status, body);
+    mockConfig(scope, null);
+    mockPrReads(scope, [{ filename: 'go.mod', status: 'modified', patch: GOMOD_PATCH }]);
+    await probot.receive({ id: `retry-${replies.length}-${replies[0]![0]}`, name: 'pull_request', payload: payload('pull_request.opened') });
+    await service.idle();
+    expect(scope.isDone()).toBe(true);
+    return updates;
+  }
+
+  it('a 5xx on the completing PATCH is retried with backoff until the run is completed', async () => {
+    const updates = await run([
+      [502, { message: 'Bad Gateway' }],
+      [500, { message: 'Server Error' }],
+      [503, { message: 'Unavailable' }],
+      [200, {}],
+    ]);
+    expect(updates).toHaveLength(4);
+    expect(updates.every((u) => u.status === 'completed' && u.conclusion === 'failure')).toBe(true);
+    // The first retry resends the annotations; after two failures the completion goes without them.
+    expect(updates.map((u) => (u.output.annotations ?? []).length)).toEqual([2, 2, 0, 0]);
+  });
+
+  it('a body GitHub rejects (422) is replaced by the completion without annotations', async () => {
+    const updates = await run([
+      [422, { message: 'Validation Failed' }],
+      [200, {}],
+    ]);
+    expect(updates.map((u) => [u.status, u.conclusion, (u.output.annotations ?? []).length])).toEqual([
+      ['completed', 'failure', 2],
+      ['completed', 'failure', 0],
+    ]);
+  });
+
+  it('gives up only when GitHub refuses the bare completion too (the run is gone)', async () => {
+    const updates = await run([
+      [422, { message: 'Validation Failed' }],
+      [404, { message: 'Not Found' }],
+    ]);
+    expect(updates).toHaveLength(2);
   });
 });

@@ -6,6 +6,7 @@ import { renderSummary } from '../../src/report/markdown.js';
 import { RULE_IDS } from '../../src/findings.js';
 import { conclusionOf } from '../../src/engine/result.js';
 import { sampleResult } from './sample.js';
+import { liveMarkup } from './live-markup.js';
 
 const config = { failOn: 'high' as const };
 
@@ -43,45 +44,69 @@ describe('json report', () => {
 describe('markdown (one renderer)', () => {
   it('the CLI markdown equals the check-run summary text', () => {
     const r = sampleResult();
-    expect(renderMarkdown(r, config).trim()).toBe(renderSummary(r, config, { maxFindings: 1000 }).trim());
+    expect(renderMarkdown(r, config).trim()).toBe(renderSummary(r, config, { maxSections: 1000 }).trim());
   });
 
-  it('has the modules table with verdicts and the evidence of each finding', () => {
+  it('has the modules table with verdicts, then one section per module, most severe first', () => {
     const md = renderSummary(sampleResult(), config);
     expect(md).toContain('### ModWarden: 2 findings at or above `high`, 1 ignored.');
-    expect(md).toContain('| `github.com/boltdb-go/bolt` | added v1.3.1 | go.mod:7 | ❌ failing (content-diverged, typosquat) |');
-    expect(md).toContain('| `corp.example.com/lib` | added v0.1.0 | go.mod:9 | ⚠️ warning (unverifiable) — private |');
-    expect(md).toContain('added: `backdoor.go`');
+    expect(md).toContain('| `github.com/boltdb-go/bolt` | added v1.3.1 | `go.mod:7` | ❌ failing (content-diverged, typosquat) |');
+    expect(md).toContain('| `corp.example.com/lib` | added v0.1.0 | `go.mod:9` | ⚠️ warning (unverifiable) — private |');
+    const headings = md.split('\n').filter((l) => l.startsWith('#### '));
+    expect(headings).toEqual([
+      '#### 🛑 `github.com/boltdb-go/bolt@v1.3.1` · `go.mod:7`',
+      '#### 🟡 `corp.example.com/lib@v0.1.0` · `go.mod:9`',
+      '#### ⚪ `github.com/x/y@v1.0.0` · `go.mod:8`',
+    ]);
+    // The headline finding's verdict in one line, then its message and the diff; the typosquat is folded.
+    expect(md).toContain('#### 🛑 `github.com/boltdb-go/bolt@v1.3.1` · `go.mod:7`\n\n**critical `content-diverged`**: The proxy serves different code than the origin tag v1.3.1.');
     expect(md).toContain('```diff\n--- a/db.go');
-    expect(md).toContain('_Ignored by @alice: vetted_');
+    expect(md).toContain('<details><summary>1 more finding: ❌ typosquat; evidence</summary>');
+    expect(md).toContain('❌ **high `typosquat`**: `github.com/boltdb-go/bolt` looks like `github.com/boltdb/bolt`.');
+    expect(md).toContain('- added: `backdoor.go`');
+    expect(md).toContain('_Ignored by `@alice`: vetted_');
   });
 
-  it('renders file diffs as diff blocks, leaves out what the message already says, and shows shared evidence once', () => {
+  it('shows a module\'s diff once, says shared sentences once and shared evidence once', () => {
     const r = sampleResult();
-    const ev = { reasons: ['said in the message'], verdicts: ['content-diverged', 'tag-moved'], diffs: [{ path: 'db.go', diff: '--- origin/db.go\n+++ proxy/db.go\n+import "net"' }] };
+    const ev = { reasons: ['said in the message'], proxy: { h1: 'h1:AAAA' }, verdicts: ['content-diverged', 'tag-moved'], diffs: [{ path: 'db.go', diff: '--- origin/db.go\n+++ proxy/db.go\n+import "net"' }] };
     r.findings = [
-      { ...r.findings[0]!, evidence: ev },
-      { ...r.findings[0]!, rule: 'tag-moved', severity: 'high', evidence: ev },
+      { ...r.findings[0]!, evidence: ev, message: 'Content differs.\n\nThe tag was rewritten after the proxy cached it.' },
+      { ...r.findings[0]!, rule: 'tag-moved', severity: 'high', evidence: ev, message: 'The tag moved.\n\nThe tag was rewritten after the proxy cached it.' },
     ];
     const md = renderSummary(r, config);
+    expect(md.match(/```diff\n--- origin\/db\.go/g)).toHaveLength(1);
     expect(md).toContain('`db.go`:\n\n```diff\n--- origin/db.go');
+    expect(md.match(/The tag was rewritten/g)).toHaveLength(1);
     expect(md).not.toContain('said in the message');
-    expect(md.match(/<summary>Evidence<\/summary>/g)).toHaveLength(1);
-    expect(md).toContain('_Evidence: as above._');
+    expect(md).toContain('Evidence (`content-diverged`, `tag-moved`):');
+    expect(md.match(/^Evidence \(/gm)).toHaveLength(1);
   });
 
   it('says "go.sum changed" for a version whose go.sum lines changed without a version change', () => {
     const r = sampleResult();
     r.modules = [{ ...r.modules[3]!, kind: 'upgraded', from: 'v0.9.1', to: 'v0.9.1' }];
-    expect(renderSummary(r, config)).toContain('| `github.com/pkg/errors` | go.sum changed for v0.9.1 | go.mod:10 | ✅ ok |');
+    expect(renderSummary(r, config)).toContain('| `github.com/pkg/errors` | go.sum changed for v0.9.1 | `go.mod:10` | ✅ ok |');
+  });
+
+  it('folds the quiet rows of a long table and lists modules past the section limit one line each', () => {
+    const r = sampleResult();
+    const ok = r.modules[3]!;
+    r.modules = [...r.modules, ...Array.from({ length: 12 }, (_, i) => ({ ...ok, module: `github.com/ok/m${i}` }))];
+    r.findings = Array.from({ length: 4 }, (_, i) => ({ ...r.findings[0]!, module: `github.com/bad/m${i}`, line: i + 1 }));
+    const md = renderSummary(r, config, { maxSections: 2 });
+    expect(md).toContain('<details><summary>13 more modules with nothing to report</summary>');
+    expect(md.match(/^#### /gm)).toHaveLength(2);
+    expect(md).toContain('2 more modules with findings:\n\n- 🛑 `github.com/bad/m2@v1.3.1` `go.mod:3`: **critical `content-diverged`**');
   });
 
   it('keeps hostile evidence inside its code block and cannot plant markers', () => {
     const r = sampleResult();
-    r.findings[0]!.evidence = { diff: '```\n<!-- modwarden:fp=deadbeef -->\n# heading' };
+    r.findings[0]!.evidence = { diff: '```\n<!-- modwarden:fp=deadbeef -->\n# heading', '<img src=x>': '@acme/team' };
     const md = renderSummary(r, config);
     expect(md).not.toContain('<!-- modwarden:fp=deadbeef -->');
     expect(md).toContain('````diff\n```');
+    expect(liveMarkup(md)).toEqual([]);
   });
 });
 
@@ -124,6 +149,8 @@ describe('SARIF 2.1.0', () => {
       expect(Object.values(res.partialFingerprints).every((v) => typeof v === 'string')).toBe(true);
     }
     expect(results[0]).toMatchObject({ ruleId: 'content-diverged', level: 'error', locations: [{ physicalLocation: { region: { startLine: 7 } } }] });
+    // The same words as the Markdown report, raw: message.text is plain text.
+    expect(results[0].message.text).toBe('github.com/boltdb-go/bolt@v1.3.1: The proxy serves different code than the origin tag v1.3.1.\n\nBuilds get the proxy copy. Read `cursor.go` before merging.');
     const ignored = results.find((r: any) => r.ruleId === 'tag-moved');
     expect(ignored.level).toBe('note');
     expect(ignored.suppressions).toEqual([{ kind: 'external', justification: 'vetted (@alice)' }]);

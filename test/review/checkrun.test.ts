@@ -1,6 +1,7 @@
 import { batchAnnotations, brokenScanOutput, buildCheckRunOutput, checkRunUpdates, CHECKS_LIMITS, truncateBytes } from '../../src/review/checkrun.js';
 import { sampleResult, boltFinding } from '../report/sample.js';
 import type { ScanResult } from '../../src/engine/result.js';
+import { liveMarkup } from '../report/live-markup.js';
 
 const config = { failOn: 'high' as const };
 
@@ -16,7 +17,10 @@ describe('check run output', () => {
       [8, 'notice'],
     ]);
     expect(out.annotations[0]).toMatchObject({ path: 'go.mod', end_line: 7, title: 'critical content-diverged: github.com/boltdb-go/bolt@v1.3.1' });
-    expect(out.annotations[0]!.raw_details).toContain('backdoor.go');
+    // Annotations are plain text: the raw title and message, the evidence as plain lines and the diff.
+    expect(out.annotations[0]!.message).toBe('The proxy serves different code than the origin tag v1.3.1.\n\nBuilds get the proxy copy. Read `cursor.go` before merging.');
+    expect(out.annotations[0]!.raw_details).toContain('files: {"added":["backdoor.go"],"removed":[],"modified":["db.go"]}');
+    expect(out.annotations[0]!.raw_details).toContain('--- a/db.go\n+++ b/db.go');
   });
 
   it('succeeds with a short title on a clean change', () => {
@@ -27,13 +31,20 @@ describe('check run output', () => {
     expect(out.annotations).toEqual([]);
   });
 
-  it('sends at most 50 annotations per request and completes with the last one', () => {
-    const many = Array.from({ length: 120 }, (_, i) => boltFinding({ module: `github.com/o/m${i}`, line: i + 1 }));
+  it('annotates at most 50 findings, the most severe, in the completing request, and says how many were left out', () => {
+    const many = Array.from({ length: 120 }, (_, i) => boltFinding({ module: `github.com/o/m${i}`, line: i + 1, severity: i < 100 ? 'medium' : 'critical' }));
     const out = buildCheckRunOutput({ ...sampleResult(), findings: many }, config);
+    expect(out.annotations).toHaveLength(50);
+    expect(out.annotations.slice(0, 20).every((a) => a.annotation_level === 'failure')).toBe(true);
+    expect(out.summary).toContain('_70 more findings have no annotation on the diff: a check run shows at most 50, the most severe first.');
     const updates = checkRunUpdates(out, new Date('2026-01-01T00:00:00Z'));
-    expect(updates.map((u: any) => u.output.annotations.length)).toEqual([50, 50, 20]);
-    expect(updates.slice(0, 2).every((u) => !('conclusion' in u))).toBe(true);
-    expect(updates[2]).toMatchObject({ status: 'completed', conclusion: 'failure', completed_at: '2026-01-01T00:00:00.000Z' });
+    expect(updates).toHaveLength(1);
+    expect(updates[0]).toMatchObject({ status: 'completed', conclusion: 'failure', completed_at: '2026-01-01T00:00:00.000Z' });
+    expect((updates[0] as any).output.annotations).toHaveLength(50);
+  });
+
+  it('batches annotations by 50 (the Checks API maximum per request)', () => {
+    expect(batchAnnotations(Array.from({ length: 120 }, (_, i) => i)).map((b) => b.length)).toEqual([50, 50, 20]);
     expect(batchAnnotations([])).toEqual([[]]);
   });
 
@@ -43,6 +54,7 @@ describe('check run output', () => {
     const out = buildCheckRunOutput({ ...sampleResult(), findings: many }, config);
     expect(out.summary.length).toBeLessThanOrEqual(CHECKS_LIMITS.summaryChars);
     expect(out.summary).toMatch(/cut to fit/);
+    expect(out.annotations.length).toBeLessThanOrEqual(CHECKS_LIMITS.annotationsPerRun);
     for (const a of out.annotations) {
       expect(Buffer.byteLength(a.message)).toBeLessThanOrEqual(CHECKS_LIMITS.annotationMessageBytes);
       expect(a.title.length).toBeLessThanOrEqual(255);
@@ -54,6 +66,12 @@ describe('check run output', () => {
     const cut = truncateBytes('é'.repeat(100), 51, '…');
     expect(Buffer.byteLength(cut)).toBeLessThanOrEqual(51);
     expect(cut).not.toContain('\uFFFD');
+  });
+
+  it('a broken scan is a failure that says why, with the error text inert', () => {
+    const hostile = brokenScanOutput('proxy said: <img src=https://evil.example/x.png> @acme/team\r\nsecond line');
+    expect(hostile.title).toBe('Scan failed: proxy said: <img src=https://evil.example/x.png> @acme/team');
+    expect(liveMarkup(hostile.summary)).toEqual([]);
   });
 
   it('a broken scan is a failure that says why', () => {

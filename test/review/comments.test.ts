@@ -46,7 +46,7 @@ describe('planReview', () => {
     expect(plan.comments[0]!.body).toContain('content-diverged');
     expect(plan.comments[0]!.body).toContain(`<!-- modwarden:fp=${findingFingerprint(inDiff)} -->`);
     expect(plan.body).toContain('On lines outside the diff');
-    expect(plan.body).toContain('go.sum differs.');
+    expect(plan.body).toContain('❌ **high `gosum-mismatch`**: `go.sum` differs.');
     expect(postedFingerprints([plan.body])).toEqual(new Set([findingFingerprint(inDiff), findingFingerprint(outside)]));
   });
 

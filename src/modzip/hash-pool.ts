@@ -144,13 +144,18 @@ interface Running {
 
 class Helper {
   ready = false;
+  /** Settles when the worker is ready, or lost before it was. */
+  readonly up: Promise<void>;
+  markUp!: () => void;
   readonly running = new Map<number, Running>();
   heldBytes = 0;
 
   hasRoom(): boolean {
     return this.ready && (this.running.size === 0 || (this.running.size < PER_WORKER && this.heldBytes < PREFETCH_BELOW_BYTES));
   }
-  constructor(readonly worker: Worker) {}
+  constructor(readonly worker: Worker) {
+    this.up = new Promise((resolve) => (this.markUp = resolve));
+  }
 }
 
 /** Worker threads that claim batches of the jobs attached to them. */
@@ -158,6 +163,7 @@ export class HashPool {
   private readonly helpers = new Set<Helper>();
   private readonly jobs: HashJob[] = [];
   private nextId = 1;
+  private batchesHashed = 0;
   private broken = false;
   private idleTimer: NodeJS.Timeout | null = null;
 
@@ -175,6 +181,15 @@ export class HashPool {
   start(): void {
     this.grow();
     this.armIdleTimer();
+  }
+
+  /** Starts the workers and resolves once they take batches (at once where they cannot start). */
+  async ready(): Promise<void> {
+    this.start();
+    const starting = [...this.helpers].filter((h) => !h.ready);
+    // Someone waits on them now: they hold the process open until they are up (feed() then unrefs idle ones).
+    for (const h of starting) h.worker.ref();
+    await Promise.all(starting.map((h) => h.up));
   }
 
   /** Lets the workers claim the job's batches (until detach). */
@@ -200,9 +215,9 @@ export class HashPool {
     await Promise.all(all.map((h) => h.worker.terminate()));
   }
 
-  /** Workers currently started (for tests and figures). */
-  get started(): number {
-    return this.helpers.size;
+  /** Workers currently started, and batches the workers have hashed so far (for tests and figures). */
+  get stats(): { workers: number; batches: number } {
+    return { workers: this.helpers.size, batches: this.batchesHashed };
   }
 
   private grow(): void {
@@ -217,6 +232,7 @@ export class HashPool {
     worker.on('message', (m: BatchReply | ReadyMessage) => {
       if ('ready' in m) {
         h.ready = true;
+        h.markUp();
         this.feed();
       } else {
         this.settle(h, m);
@@ -231,6 +247,7 @@ export class HashPool {
     if (!r) return;
     h.running.delete(reply.id);
     h.heldBytes -= r.job.batches[r.batch]!.bytes;
+    this.batchesHashed++;
     const failure = reply.failure && { index: reply.failure.index, error: fromWire(reply.failure.error) };
     r.job.settle(r.batch, failure ? { digests: reply.digests, failure } : { digests: reply.digests });
     this.feed();
@@ -241,6 +258,7 @@ export class HashPool {
   private lose(h: Helper, e: Error): void {
     if (!this.helpers.delete(h)) return;
     if (!h.ready) this.broken = true;
+    h.markUp();
     this.failRunning(h, e);
     void h.worker.terminate();
     this.feed();
@@ -266,7 +284,7 @@ export class HashPool {
         h.worker.postMessage(req);
       }
       if (h.running.size) h.worker.ref();
-      else h.worker.unref();
+      else if (h.ready) h.worker.unref();
     }
     this.armIdleTimer();
   }
@@ -297,9 +315,12 @@ export class HashPool {
 
 const WORKER_URL = new URL('./hash-worker.js', import.meta.url);
 
-/** Workers of the shared pool: one per core beside the calling thread, which hashes too. */
+/**
+ * Workers of the shared pool: one per core beside the calling thread, which hashes too; at most four, as each
+ * thread may hold up to about 64 MiB of inflated chunks that V8 has not collected yet.
+ */
 export function defaultPoolSize(): number {
-  return Math.min(8, Math.max(1, availableParallelism() - 1));
+  return Math.min(4, Math.max(1, availableParallelism() - 1));
 }
 
 let shared: HashPool | null | undefined;

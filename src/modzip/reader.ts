@@ -14,6 +14,7 @@ import { CollisionChecker, MAX_GO_MOD, MAX_LICENSE, MAX_ZIP_FILE } from './files
 import { hash1, type HashedFile } from './hash.js';
 import { HashJob, planBatches, runHashJob, sharedHashPool, type HashPool } from './hash-pool.js';
 import { cleanPath, equalFoldAscii } from './paths.js';
+import { WindowSource } from './window-source.js';
 
 export { ZipRejectedError };
 
@@ -146,7 +147,7 @@ function checkModule(mv: { path: string; version: string }): void {
 
 interface OpenedZip {
   zip: ZipFile;
-  /** Raw byte ranges of the zip file (same file as yauzl reads). */
+  /** Raw byte ranges of the zip file for hashing (same file as yauzl reads). */
   raw: RawSource;
   /** The open file's descriptor, for worker threads; null for an in-memory zip. */
   fd: number | null;
@@ -178,7 +179,8 @@ async function openZip(source: string | Buffer, limits: ZipLimits): Promise<Open
   const reader = new WindowedFileReader(fh, size);
   try {
     const zip = await yauzl.fromRandomAccessReaderPromise(reader, size, options).catch(notAZip);
-    const raw: RawSource = { range: (start, len) => reader.range(start, len), readInto: (b, start, len) => reader.readInto(b, start, len) };
+    // Hashing starts once yauzl has read the central directory: its reads can then share reused buffers.
+    const raw = new WindowSource(async (buf, offset, length, position) => (await fh.read(buf, offset, length, position)).bytesRead, size);
     return { zip, raw, fd: fh.fd, close: async () => (zip.close(), await fh.close()) };
   } catch (e) {
     await fh.close();

@@ -142,19 +142,23 @@ interface Running {
   batch: number;
 }
 
+/** One worker thread and the batches it holds. */
 class Helper {
   ready = false;
   /** Settles when the worker is ready, or lost before it was. */
   readonly up: Promise<void>;
-  markUp!: () => void;
+  readonly markUp: () => void;
   readonly running = new Map<number, Running>();
   heldBytes = 0;
 
+  constructor(readonly worker: Worker) {
+    let markUp!: () => void;
+    this.up = new Promise((resolve) => (markUp = resolve));
+    this.markUp = markUp;
+  }
+
   hasRoom(): boolean {
     return this.ready && (this.running.size === 0 || (this.running.size < PER_WORKER && this.heldBytes < PREFETCH_BELOW_BYTES));
-  }
-  constructor(readonly worker: Worker) {
-    this.up = new Promise((resolve) => (this.markUp = resolve));
   }
 }
 

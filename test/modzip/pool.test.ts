@@ -12,6 +12,8 @@ import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { buildRawZip, type RawEntry } from '../helpers/hostile-zip.js';
 import { hash1, sha256Hex } from '../../src/modzip/hash.js';
+import { HashPool } from '../../src/modzip/hash-pool.js';
+import { readModuleZip } from '../../src/modzip/reader.js';
 import { hostile, MV } from './helpers/hostile-corpus.js';
 import { transpileModzip, type Transpiled } from './helpers/transpiled.js';
 
@@ -168,4 +170,17 @@ describe('the worker pool and the calling thread agree', () => {
     expect(rows[0]!.pool).toEqual(rows[0]!.off);
     expect(rows[1]!.pool).toEqual(rows[1]!.off);
   }, 60000);
+});
+
+it('hashes on the calling thread alone where workers cannot start', async () => {
+  const pool = new HashPool(2, new URL('./no-such-worker.js', import.meta.url));
+  const entries: RawEntry[] = Array.from({ length: 30 }, (_, i) => ({ name: `${P}f${i}.go`, data: text(100_000, i) }));
+  const file = writeZip('no-workers.zip', buildRawZip(entries));
+  const want = hash1(entries.map((e) => ({ name: e.name as string, sha256: sha256Hex(e.data as Buffer) })));
+  expect((await readModuleZip(file, MV, { workers: 'always', pool })).h1).toBe(want);
+  await pool.ready();
+  expect(pool.stats).toEqual({ workers: 0, batches: 0 });
+  // Later reads do not try again: still the calling thread alone, still the same answer.
+  expect((await readModuleZip(file, MV, { workers: 'always', pool })).h1).toBe(want);
+  expect(pool.stats.workers).toBe(0);
 });

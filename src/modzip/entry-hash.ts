@@ -2,7 +2,8 @@
  * One zip entry's data, read as hostile input: find it behind its local header, inflate it counting the bytes
  * that really come out (a bomb is stopped there, whatever the headers say), check size and CRC-32, and return
  * its sha256. The same code runs on the calling thread and in the hashing workers (hash-worker.ts), so both
- * give the same answers and the same errors; it imports nothing but node built-ins to keep workers quick to start.
+ * give the same answers and the same errors. It imports only node built-ins and the pure stored-deflate.ts, so
+ * that workers start quickly.
  */
 import { createHash } from 'node:crypto';
 import { createInflateRaw, crc32, inflateRawSync } from 'node:zlib';

@@ -9,7 +9,7 @@ import yauzl from 'yauzl';
 
 const WINDOW = 64 << 10;
 
-/** Windowed positional reads of one open file, usable both by yauzl and directly. */
+/** Windowed positional reads of one open file, for yauzl's reading of the central directory. */
 export class WindowedFileReader extends yauzl.RandomAccessReader {
   private winStart = 0;
   private win: Buffer = Buffer.alloc(0);
@@ -35,18 +35,6 @@ export class WindowedFileReader extends yauzl.RandomAccessReader {
     this.win = await this.fresh(start, Math.min(WINDOW, this.size - start));
     this.winStart = start;
     return this.win.subarray(0, length);
-  }
-
-  /** Reads [start, start + length) into `buf` (which must be large enough) and returns that part of it. */
-  async readInto(buf: Buffer, start: number, length: number): Promise<Buffer> {
-    if (start < 0 || start + length > this.size) throw new Error('unexpected end of file');
-    let done = 0;
-    while (done < length) {
-      const { bytesRead } = await this.fh.read(buf, done, length - done, start + done);
-      if (bytesRead === 0) throw new Error('unexpected end of file');
-      done += bytesRead;
-    }
-    return buf.subarray(0, length);
   }
 
   private async fresh(start: number, length: number): Promise<Buffer> {

@@ -1,17 +1,22 @@
 /**
  * Reads a module zip as hostile input: checks every name and size the way golang.org/x/mod/zip's CheckZip
- * does, then streams each entry through sha256 counting the bytes really inflated, and returns the h1
- * that dirhash.HashZip would compute. Nothing is held in memory but digests, unless keepContent asks.
+ * does, then streams each entry through sha256 counting the bytes really inflated (entry-hash.ts), on this
+ * thread and, for large zips, on worker threads too (hash-pool.ts), and returns the h1 that dirhash.HashZip
+ * would compute. Nothing is held in memory but digests, unless keepContent asks.
  */
 import { createHash } from 'node:crypto';
 import { open, stat, type FileHandle } from 'node:fs/promises';
-import { createInflateRaw, crc32, inflateRawSync } from 'node:zlib';
 import yauzl, { type Entry, type ZipFile } from 'yauzl';
 import { canonicalVersion, checkFilePath, checkModuleVersion, ModuleError } from '../gomod/module.js';
+import { ZipRejectedError, type EntryTask, type RawSource } from './entry-hash.js';
 import { WindowedFileReader } from './file-reader.js';
 import { CollisionChecker, MAX_GO_MOD, MAX_LICENSE, MAX_ZIP_FILE } from './fileset.js';
 import { hash1, type HashedFile } from './hash.js';
+import { HashJob, planBatches, runHashJob, sharedHashPool, type HashPool } from './hash-pool.js';
 import { cleanPath, equalFoldAscii } from './paths.js';
+import { WindowSource } from './window-source.js';
+
+export { ZipRejectedError };
 
 /** Caps applied while reading a zip. */
 export interface ZipLimits {
@@ -35,17 +40,6 @@ export const DEFAULT_ZIP_LIMITS: ZipLimits = {
   maxLicense: MAX_LICENSE,
   maxEntries: 200_000,
 };
-
-/** A zip refused as a module zip; `entry` names the offending entry (null when the zip as a whole is at fault). */
-export class ZipRejectedError extends Error {
-  constructor(
-    readonly entry: string | null,
-    readonly reason: string,
-  ) {
-    super(entry === null ? reason : `${entry}: ${reason}`);
-    this.name = 'ZipRejectedError';
-  }
-}
 
 /** One file of a module, relative to the module root. */
 export interface ModuleFile {
@@ -74,6 +68,13 @@ export interface ReadOptions {
   /** Also compute each file's git blob id, to match files against a commit's tree without keeping their bytes. */
   gitBlobIds?: boolean;
   limits?: Partial<ZipLimits>;
+  /**
+   * Worker threads that help hash a zip read from a file: 'auto' (the default) for zips with enough data to
+   * gain from them, 'always' for any, 'off' for none (this thread alone). The answer is the same either way.
+   */
+  workers?: 'auto' | 'always' | 'off';
+  /** The pool to use instead of the process-wide one (sized from os.availableParallelism()). */
+  pool?: HashPool;
 }
 
 interface CheckedEntry {
@@ -97,31 +98,18 @@ export async function readModuleZip(
 ): Promise<ModuleZipContents> {
   const limits = { ...DEFAULT_ZIP_LIMITS, ...opts.limits };
   checkModule(mv);
-  const { zip, raw, close } = await openZip(source, limits);
+  const { zip, raw, fd, close } = await openZip(source, limits);
   try {
+    // Workers start now, so that they are up by the time the central directory is read and checked.
+    const pool = hashPoolFor(zip.fileSize, fd, opts);
+    pool?.start();
     const entries = await readCentralDirectory(zip, limits);
     const checked = checkEntries(entries, `${mv.path}@${mv.version}/`, limits);
-    return await hashEntries(zip, checked, limits, opts.keepContent, raw, opts.gitBlobIds ?? false);
+    return await hashEntries(zip, checked, limits, raw, fd, opts.keepContent, opts.gitBlobIds ?? false, pool);
   } finally {
     await close();
   }
 }
-
-/** Streamed entries go through a reused buffer of this size (no garbage per piece for stored data). */
-const PIECE = 256 << 10;
-
-// The local file header in front of an entry's data: checked like yauzl does, parsed without a second read.
-async function dataStart(raw: RawSource, entry: Entry, fileSize: number): Promise<number> {
-  const off = entry.relativeOffsetOfLocalHeader;
-  const h = await raw.range(off, 30);
-  if (h.readUInt32LE(0) !== 0x04034b50) throw new Error(`invalid local file header signature: 0x${h.readUInt32LE(0).toString(16)}`);
-  const start = off + 30 + h.readUInt16LE(26) + h.readUInt16LE(28);
-  if (start + entry.compressedSize > fileSize) throw new Error(`file data overflows file bounds: ${start} + ${entry.compressedSize} > ${fileSize}`);
-  return start;
-}
-
-/** Entries this small (compressed and declared) are read and inflated in one go; the rest are streamed. */
-const ONE_SHOT_MAX = 1 << 20;
 
 /**
  * Finds the `module@version` that every entry of a zip starts with, for callers that were not told it.
@@ -163,17 +151,11 @@ function checkModule(mv: { path: string; version: string }): void {
 
 interface OpenedZip {
   zip: ZipFile;
-  /** Raw byte ranges of the zip file (same file as yauzl reads). */
+  /** Raw byte ranges of the zip file for hashing (same file as yauzl reads). */
   raw: RawSource;
+  /** The open file's descriptor, for worker threads; null for an in-memory zip. */
+  fd: number | null;
   close(): Promise<void>;
-}
-
-/** Raw access to the zip's bytes. Returned buffers are only valid until the next call. */
-interface RawSource {
-  /** A range, typically small (headers, small entries). */
-  range(start: number, length: number): Promise<Buffer>;
-  /** A range read into `buf` (reused by the caller), or a view of an in-memory zip. */
-  readInto(buf: Buffer, start: number, length: number): Promise<Buffer>;
 }
 
 async function openZip(source: string | Buffer, limits: ZipLimits): Promise<OpenedZip> {
@@ -190,7 +172,7 @@ async function openZip(source: string | Buffer, limits: ZipLimits): Promise<Open
       if (start + len > source.length) throw new Error('unexpected end of file');
       return source.subarray(start, start + len);
     };
-    return { zip, raw: { range: view, readInto: (_b, start, len) => view(start, len) }, close: async () => zip.close() };
+    return { zip, raw: { range: view, readInto: (_b, start, len) => view(start, len) }, fd: null, close: async () => zip.close() };
   }
   let fh: FileHandle;
   try {
@@ -201,8 +183,9 @@ async function openZip(source: string | Buffer, limits: ZipLimits): Promise<Open
   const reader = new WindowedFileReader(fh, size);
   try {
     const zip = await yauzl.fromRandomAccessReaderPromise(reader, size, options).catch(notAZip);
-    const raw: RawSource = { range: (start, len) => reader.range(start, len), readInto: (b, start, len) => reader.readInto(b, start, len) };
-    return { zip, raw, close: async () => (zip.close(), await fh.close()) };
+    // Hashing starts once yauzl has read the central directory: its reads can then share reused buffers.
+    const raw = new WindowSource(async (buf, offset, length, position) => (await fh.read(buf, offset, length, position)).bytesRead, size);
+    return { zip, raw, fd: fh.fd, close: async () => (zip.close(), await fh.close()) };
   } catch (e) {
     await fh.close();
     throw e;
@@ -304,139 +287,63 @@ function checkEntries(entries: Entry[], prefix: string, limits: ZipLimits): Chec
   return out;
 }
 
+/** Below this zip size, starting worker threads costs more than they save. */
+const WORKERS_MIN_ZIP_BYTES = 8 << 20;
+
+/** The pool whose workers help hash this zip, or null for this thread alone. */
+function hashPoolFor(zipSize: number, fd: number | null, opts: ReadOptions): HashPool | null {
+  const mode = opts.workers ?? 'auto';
+  const use = fd !== null && (mode === 'always' || (mode === 'auto' && zipSize >= WORKERS_MIN_ZIP_BYTES));
+  return use ? (opts.pool ?? sharedHashPool()) : null;
+}
+
 async function hashEntries(
   zip: ZipFile,
   checked: CheckedEntry[],
   limits: ZipLimits,
-  keepContent: ReadOptions['keepContent'],
   raw: RawSource,
+  fd: number | null,
+  keepContent: ReadOptions['keepContent'],
   gitBlobIds: boolean,
+  pool: HashPool | null,
 ): Promise<ModuleZipContents> {
-  const piece = Buffer.allocUnsafe(PIECE);
+  const fileEntries = checked.filter((c) => !c.isDir);
+  const tasks: EntryTask[] = fileEntries.map((c) => ({
+    name: c.name,
+    headerOffset: c.entry.relativeOffsetOfLocalHeader,
+    method: c.entry.compressionMethod,
+    compressedSize: c.entry.compressedSize,
+    declaredSize: c.entry.uncompressedSize,
+    crc32: c.entry.crc32,
+    keep: keepContent?.(c.rel, c.entry.uncompressedSize) ?? false,
+    gitBlobId: gitBlobIds,
+  }));
+  const digests = await runHashJob(new HashJob(planBatches(tasks), fd, zip.fileSize), raw, pool);
+
   const hashed: HashedFile[] = [];
   const files: ModuleFile[] = [];
   let goModH1: string | null = null;
   let realTotal = 0;
+  let next = 0;
   for (const c of checked) {
     if (c.isDir) {
       // dirhash.HashZip lists directory entries too; Go refuses one with data, so its content is empty.
       hashed.push({ name: c.name, sha256: EMPTY_SHA256 });
       continue;
     }
-    const declared = c.entry.uncompressedSize;
-    const keep = keepContent?.(c.rel, declared) ?? false;
-    const chunks: Buffer[] = [];
-    const sha = createHash('sha256');
-    // A wrong declared size is refused below, so hashing under the declared size is safe.
-    const blob = gitBlobIds ? createHash('sha1').update(`blob ${declared}\0`) : null;
-    let crc = 0;
-    let n = 0;
-    const take = (chunk: Buffer) => {
-      n += chunk.length;
-      realTotal += chunk.length;
-      // Count what really comes out of the inflater: a bomb is stopped here, whatever the headers say.
-      if (n > declared) throw new ZipRejectedError(c.name, `uncompressed data is larger than its declared size (${declared} bytes)`);
-      if (realTotal > limits.maxTotalUncompressed) {
-        throw new ZipRejectedError(c.name, `total uncompressed size of module contents too large (max size is ${limits.maxTotalUncompressed} bytes)`);
-      }
-      sha.update(chunk);
-      blob?.update(chunk);
-      crc = crc32(chunk, crc);
-      // Chunks may be views of a reused buffer: copy what we keep.
-      if (keep) chunks.push(Buffer.from(chunk));
-    };
-    let start: number;
-    try {
-      start = await dataStart(raw, c.entry, zip.fileSize);
-    } catch (e) {
-      throw new ZipRejectedError(c.name, `corrupt entry: ${(e as Error).message}`);
+    const d = digests[next++]!;
+    // Each entry's real size was held to its declared size while inflating, and checkEntries held the
+    // declared sizes to the limit; the real total is checked again all the same.
+    realTotal += d.size;
+    if (realTotal > limits.maxTotalUncompressed) {
+      throw new ZipRejectedError(c.name, `total uncompressed size of module contents too large (max size is ${limits.maxTotalUncompressed} bytes)`);
     }
-    if (c.entry.compressedSize <= ONE_SHOT_MAX && declared <= ONE_SHOT_MAX) {
-      let bytes: Buffer;
-      try {
-        bytes = await raw.range(start, c.entry.compressedSize);
-      } catch (e) {
-        throw new ZipRejectedError(c.name, `corrupt entry: ${(e as Error).message}`);
-      }
-      let data: Buffer;
-      if (c.entry.compressionMethod === 0) {
-        data = bytes;
-      } else {
-        try {
-          // maxOutputLength caps what zlib may produce: one byte over the declared size is enough to refuse.
-          data = inflateRawSync(bytes, { maxOutputLength: declared + 1 });
-        } catch (e) {
-          if ((e as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
-            throw new ZipRejectedError(c.name, `uncompressed data is larger than its declared size (${declared} bytes)`);
-          }
-          throw new ZipRejectedError(c.name, `corrupt data: ${(e as Error).message}`);
-        }
-      }
-      take(data);
-    } else {
-      await streamEntry(c, start, raw, piece, take);
-    }
-    if (n !== declared) throw new ZipRejectedError(c.name, `uncompressed data is ${n} bytes but ${declared} were declared`);
-    // Go's archive/zip skips the check when the header's CRC is 0; so do we, to hash what Go accepts.
-    if (c.entry.crc32 !== 0 && (crc >>> 0) !== c.entry.crc32 >>> 0) {
-      throw new ZipRejectedError(c.name, `checksum error (CRC-32 ${hex32(crc)}, header says ${hex32(c.entry.crc32)})`);
-    }
-    const sha256 = sha.digest('hex');
-    hashed.push({ name: c.name, sha256 });
-    const file: ModuleFile = { path: c.rel, size: n, sha256 };
-    if (keep) file.content = Buffer.concat(chunks, n);
-    if (blob) file.gitBlobId = blob.digest('hex');
+    hashed.push({ name: c.name, sha256: d.sha256 });
+    const file: ModuleFile = { path: c.rel, size: d.size, sha256: d.sha256 };
+    if (d.content) file.content = d.content;
+    if (d.gitBlobId) file.gitBlobId = d.gitBlobId;
     files.push(file);
-    if (c.rel === 'go.mod') goModH1 = hash1([{ name: 'go.mod', sha256 }]);
+    if (c.rel === 'go.mod') goModH1 = hash1([{ name: 'go.mod', sha256: d.sha256 }]);
   }
   return { h1: hash1(hashed), goModH1, files };
-}
-
-// A large entry, in pieces: stored data is hashed straight from the reused buffer; deflated data goes
-// through one inflate stream whose every output chunk is counted by `take` (which throws on a bomb).
-async function streamEntry(c: CheckedEntry, start: number, raw: RawSource, piece: Buffer, take: (b: Buffer) => void): Promise<void> {
-  const size = c.entry.compressedSize;
-  const read = async (pos: number, len: number) => {
-    try {
-      return await raw.readInto(piece, start + pos, len);
-    } catch (e) {
-      throw new ZipRejectedError(c.name, `corrupt entry: ${(e as Error).message}`);
-    }
-  };
-  if (c.entry.compressionMethod === 0) {
-    for (let pos = 0; pos < size; pos += PIECE) take(await read(pos, Math.min(PIECE, size - pos)));
-    return;
-  }
-  const inflate = createInflateRaw({ chunkSize: 64 << 10 });
-  let failure: unknown = null;
-  const ended = new Promise<void>((resolve) => {
-    inflate.on('data', (chunk: Buffer) => {
-      if (failure) return;
-      try {
-        take(chunk);
-      } catch (e) {
-        failure = e;
-        inflate.destroy();
-        resolve();
-      }
-    });
-    inflate.on('error', (e) => {
-      failure ??= new ZipRejectedError(c.name, `corrupt data: ${e.message}`);
-      resolve();
-    });
-    inflate.on('end', resolve);
-    inflate.on('close', resolve);
-  });
-  for (let pos = 0; pos < size && !failure; pos += PIECE) {
-    const chunk = await read(pos, Math.min(PIECE, size - pos));
-    // The piece buffer is reused: wait until zlib has consumed this chunk before reading the next one.
-    await Promise.race([new Promise<void>((resolve) => inflate.write(chunk, () => resolve())), ended]);
-  }
-  if (!failure) inflate.end();
-  await ended;
-  if (failure) throw failure;
-}
-
-function hex32(n: number): string {
-  return (n >>> 0).toString(16).padStart(8, '0');
 }

@@ -555,7 +555,7 @@ describe('verifyModule: proxy answers and checksums', () => {
 
   it('fails verification when the proxy does not answer in time', async () => {
     world = await startWorld([{ ...mv, files }], { 'o/r': repo() }, { proxyFaults: (q) => (q.endpoint === 'mod' ? { kind: 'hang' } : undefined) });
-    const proxy = new GoProxyClient({ env: readGoEnv({ GOPROXY: world.proxyServer.url, GOSUMDB: 'off' }), http: new HttpClient({ retries: 0 }), timeoutMs: 200 });
+    const proxy = new GoProxyClient({ env: readGoEnv({ GOPROXY: world.proxyServer.url, GOSUMDB: 'off' }), http: new HttpClient({ retries: 0, connectTimeoutMs: 200, timeoutMs: 200 }) });
     try {
       const r = await verifyModule(mv, { proxy, origin: world.origin });
       expect(r.verdicts).toEqual(['verify-failed']);

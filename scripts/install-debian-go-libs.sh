@@ -6,7 +6,7 @@
 #   sh scripts/install-debian-go-libs.sh [list.tsv]
 set -u
 list=${1:-test/fixtures/graph/debian-packages.tsv}
-pkgs=$(grep -v '^#' "$list" | awk -F'\t' 'NR > 1 || $1 != "package" { if ($1 != "package") print $1 }')
+pkgs=$(grep -v '^#' "$list" | awk -F'\t' '$1 != "package" { print $1 }')
 failed=""
 batch=""
 n=0

@@ -1,0 +1,32 @@
+/**
+ * Prints where the modules of the Debian requirement graph live (issue 13): GitHub, another known code host, or
+ * behind a vanity path, by path alone. Counts distinct modules and, weighted, go.mod requirements.
+ *   node dist/scripts/graph-host-counts.js [test/fixtures/graph/debian-requirements.tsv]
+ */
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseRequirementsTsv } from '../src/checks/typosquat/eval-data.js';
+import { countHosts, type HostCounts } from './module-hosts.js';
+
+const pct = (n: number, total: number): string => `${((100 * n) / total).toFixed(1)}%`;
+
+function table(title: string, c: HostCounts, topHosts: number): string {
+  const g = c.byGroup;
+  const gopkgIn = c.byHost.find((h) => h.host === 'gopkg.in' && h.group === 'known-host')?.count ?? 0;
+  const lines = [
+    `${title}: ${c.total}`,
+    `  github.com       ${g.github} (${pct(g.github, c.total)})`,
+    `  other known host ${g['known-host']} (${pct(g['known-host'], c.total)})`,
+    `  vanity path      ${g.vanity} (${pct(g.vanity, c.total)})`,
+    `  not a public path ${g.invalid}`,
+    `  resolvable to GitHub from the path alone (github.com + gopkg.in, what verify compared before issue 13): ${g.github + gopkgIn} (${pct(g.github + gopkgIn, c.total)})`,
+    `  top hosts: ${c.byHost.slice(0, topHosts).map((h) => `${h.host} ${h.count} [${h.group}]`).join(', ')}`,
+  ];
+  return lines.join('\n');
+}
+
+const file = resolve(process.argv[2] ?? 'test/fixtures/graph/debian-requirements.tsv');
+const records = parseRequirementsTsv(readFileSync(file, 'utf8'), file);
+const modules = countHosts(records.map((r) => ({ module: r.module })));
+const weighted = countHosts(records.map((r) => ({ module: r.module, weight: r.gomodFiles })));
+process.stdout.write(`${table('distinct required modules', modules, 15)}\n${table('requirements (go.mod lines, each go.mod once per module)', weighted, 15)}\n`);

@@ -1,10 +1,26 @@
 import { Command, CommanderError } from 'commander';
 import { EXIT, UsageError, type CliContext } from './context.js';
-import { register as registerDiff } from './commands/diff.js';
-import { register as registerHash } from './commands/hash.js';
-import { register as registerTyposquat } from './commands/typosquat.js';
-import { register as registerVerify } from './commands/verify.js';
-import { register as registerScan } from './commands/scan.js';
+
+type Register = (program: Command, ctx: CliContext) => void;
+
+// Commands load on demand: `modwarden hash` should not pay for the engine, Probot's HTTP stack and the rest.
+const COMMANDS: Record<string, () => Promise<{ register: Register }>> = {
+  diff: () => import('./commands/diff.js'),
+  hash: () => import('./commands/hash.js'),
+  typosquat: () => import('./commands/typosquat.js'),
+  verify: () => import('./commands/verify.js'),
+  scan: () => import('./commands/scan.js'),
+};
+
+/** The modules to load: only the command named, else all (root help, unknown commands, suggestions). */
+async function commandsFor(argv: string[]): Promise<Register[]> {
+  const named = argv.find((a) => !a.startsWith('-'));
+  const load = named !== undefined && Object.hasOwn(COMMANDS, named) ? [COMMANDS[named]!] : Object.values(COMMANDS);
+  // One after the other: the modules share most of their graph, and Jest's ESM loader fails on parallel links.
+  const out: Register[] = [];
+  for (const l of load) out.push((await l()).register);
+  return out;
+}
 
 export interface MainOptions {
   out?: (text: string) => void;
@@ -37,9 +53,7 @@ export async function main(argv: string[], options: MainOptions = {}): Promise<n
     .enablePositionalOptions()
     .exitOverride()
     .configureOutput({ writeOut: ctx.out, writeErr: ctx.err });
-  for (const register of [registerDiff, registerHash, registerTyposquat, registerVerify, registerScan]) {
-    register(program, ctx);
-  }
+  for (const register of await commandsFor(argv)) register(program, ctx);
   // Sub-commands inherit exitOverride and output settings.
   for (const sub of program.commands) sub.exitOverride().configureOutput({ writeOut: ctx.out, writeErr: ctx.err });
   try {

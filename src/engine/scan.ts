@@ -34,6 +34,8 @@ export interface ScanChecks {
   typosquat(change: RequirementChange, ctx: { existing: string[]; config: RepoConfig }): Promise<Finding[]>;
   /** Divergence and checksum findings for the version a change makes the build fetch. */
   verify(change: RequirementChange, ctx: { goSum: { path: string; content: string } | null; config: RepoConfig }): Promise<Finding[]>;
+  /** The checks for one scan (per-scan budgets, e.g. GitHub searches); the engine calls it once per scan. */
+  forScan?(): ScanChecks;
 }
 
 /** Everything the engine needs from the outside. */
@@ -111,7 +113,8 @@ export async function scan(input: ScanInput): Promise<ScanResult> {
   const pairs: FilePair[] = await Promise.all(
     [...modFiles, ...sumFiles].map(async (path) => ({ path, base: await read('base', path), head: await read('head', path) })),
   );
-  const { changes, findings: parseFindings } = deps.checks.diff(pairs.filter((p) => p.base !== null || p.head !== null));
+  const checks = deps.checks.forScan?.() ?? deps.checks;
+  const { changes, findings: parseFindings } = checks.diff(pairs.filter((p) => p.base !== null || p.head !== null));
 
   // The repo's existing requirements (base side) feed the "looks like one you already use" check.
   const existing = new Set<string>();
@@ -126,7 +129,7 @@ export async function scan(input: ScanInput): Promise<ScanResult> {
       /* listing failed: the changed go.mods' own requirements still serve */
     }
   }
-  for (const [path, text] of baseMods) for (const m of deps.checks.requiredModules(path, text)) existing.add(m);
+  for (const [path, text] of baseMods) for (const m of checks.requiredModules(path, text)) existing.add(m);
 
   // go.sum files already read (changed ones) are reused; the others are read once, on demand.
   const goSums = new Map<string, { path: string; content: string } | null>(
@@ -175,7 +178,7 @@ export async function scan(input: ScanInput): Promise<ScanResult> {
         const jobs: Promise<void>[] = [];
         if (typosquatOn && isNewPath) {
           jobs.push(
-            deps.checks.typosquat(change, { existing: [...existing].filter((m) => m !== fetch.path), config }).then(
+            checks.typosquat(change, { existing: [...existing].filter((m) => m !== fetch.path), config }).then(
               (f) => void raw.push(...f),
               (e) => void errors.push(`typosquat check of ${fetch.path} failed: ${errorText(e)}`),
             ),
@@ -184,7 +187,7 @@ export async function scan(input: ScanInput): Promise<ScanResult> {
         if (verifyOn) {
           jobs.push(
             goSumFor(change.goModPath)
-              .then((goSum) => deps.checks.verify(change, { goSum, config }))
+              .then((goSum) => checks.verify(change, { goSum, config }))
               .then(
                 (f) => void raw.push(...f),
                 (e) => void errors.push(`${fetch.path}@${fetch.version}: ${errorText(e)}`),

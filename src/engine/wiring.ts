@@ -18,7 +18,7 @@ import { FileCache } from '../sources/file-cache.js';
 import { GitHubRest } from '../sources/github/rest.js';
 import { GitHubOriginClient } from '../sources/github/origin.js';
 import { SumDbClient } from '../sources/sumdb.js';
-import { createGitHubMetaClient, type GitHubMetaClient } from '../sources/github/meta.js';
+import { createGitHubMetaClient, type GitHubMetaClient, type GitHubMetaSource } from '../sources/github/meta.js';
 import { enrichTyposquat } from '../checks/typosquat/evidence.js';
 import type { EngineEnv } from '../config/operator.js';
 import { createVerifier, type Verifier } from './verify-step.js';
@@ -41,7 +41,7 @@ export interface EngineClients {
    * Repository metadata for typosquat enrichment (age, stars, forks); null = name check only. The real
    * client is a GitHubMetaSource: `forScan()` gives a scan its own search budget.
    */
-  meta: GitHubMetaClient | null;
+  meta: GitHubMetaClient | GitHubMetaSource | null;
   verifier: Verifier;
   /** Deletes the on-disk cache (zips and tarballs). The clients are not to be used afterwards. */
   close?(): Promise<void>;
@@ -184,17 +184,24 @@ export function createScanChecks(clients: EngineClients, options: { cacheEntries
 
   const fetchFiles = fileDigests(clients.proxy, digests);
 
-  return {
+  const checksWith = (meta: GitHubMetaClient | null): ScanChecks => ({
     diff: diffFiles,
     requiredModules,
     async typosquat(change, ctx) {
       const suspect = suspectPathOf(change);
       if (!suspect || !change.fetch) return [];
-      const result = await assessTyposquat(clients, detectorFor(ctx.config), { path: suspect, version: change.fetch.version }, ctx.existing, fetchFiles);
+      const result = await assessTyposquat({ proxy: clients.proxy, meta }, detectorFor(ctx.config), { path: suspect, version: change.fetch.version }, ctx.existing, fetchFiles);
       return typosquatFindings(change, result);
     },
     verify(change, ctx) {
       return clients.verifier(change, ctx);
     },
-  };
+    // Each scan gets its own GitHub search budget over the shared caches: one huge PR degrades, not all.
+    forScan: () => checksWith(isMetaSource(clients.meta) ? clients.meta.forScan() : clients.meta),
+  });
+  return checksWith(clients.meta);
+}
+
+function isMetaSource(meta: EngineClients['meta']): meta is GitHubMetaSource {
+  return meta !== null && typeof (meta as Partial<GitHubMetaSource>).forScan === 'function';
 }

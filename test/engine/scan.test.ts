@@ -67,6 +67,24 @@ describe('scan', () => {
     'svc/go.mod': gomod('github.com/acme/app/svc', ['github.com/lib/pq v1.10.9']),
   };
 
+  it('asks the checks for a per-scan view once per scan and runs every module check through it', async () => {
+    const shared = recorder();
+    const perScan: ReturnType<typeof recorder>[] = [];
+    const checks: ScanChecks = {
+      ...shared.checks,
+      forScan: () => {
+        const view = recorder();
+        perScan.push(view);
+        return view.checks;
+      },
+    };
+    for (let i = 0; i < 2; i++) await scan({ files: ['go.mod'], ...reader(base, head), config: DEFAULT_REPO_CONFIG, deps: { checks } });
+    expect(perScan).toHaveLength(2);
+    expect(perScan.map((v) => v.calls.typosquat)).toEqual([['go.mod:github.com/boltdb-go/bolt'], ['go.mod:github.com/boltdb-go/bolt']]);
+    expect(shared.calls.typosquat).toEqual([]);
+    expect(shared.calls.verify).toEqual([]);
+  });
+
   it('checks every go.mod in the change: typosquat on new paths, verify on every fetched version', async () => {
     const { calls, checks } = recorder();
     const r = reader(base, head);

@@ -58,6 +58,22 @@ export async function gatherProxyFacts(mv: ModuleVersion, proxy: ProxySource, op
   const at = `${mv.path}@${mv.version}`;
   // The three requests are independent; one round trip instead of three.
   const [info, mod, zip] = await Promise.allSettled([proxy.info(mv.path, mv.version), proxy.mod(mv.path, mv.version), proxy.zip(mv.path, mv.version)]);
+  // The zip is held on disk (a lease) only while it is read: the disk cache may then evict it.
+  try {
+    return await readProxyAnswers(mv, at, info, mod, zip, options);
+  } finally {
+    if (zip.status === 'fulfilled') zip.value.release();
+  }
+}
+
+async function readProxyAnswers(
+  mv: ModuleVersion,
+  at: string,
+  info: PromiseSettledResult<Awaited<ReturnType<ProxySource['info']>>>,
+  mod: PromiseSettledResult<Awaited<ReturnType<ProxySource['mod']>>>,
+  zip: PromiseSettledResult<Awaited<ReturnType<ProxySource['zip']>>>,
+  options: ProxyReadOptions,
+): Promise<ProxyOutcome> {
   if (info.status === 'rejected' || mod.status === 'rejected' || zip.status === 'rejected') {
     const failed = (
       [

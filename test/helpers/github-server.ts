@@ -8,6 +8,7 @@
  *   GET /repos/{o}/{r}/git/commits/{sha}    a git commit (committer date)
  *   GET /repos/{o}/{r}/commits/{ref}        a commit by sha prefix, tag or branch (422 when unknown)
  *   GET /repos/{o}/{r}/git/trees/{sha}?recursive=1  every path with its git blob/tree id
+ *   GET /repos/{o}/{r}/compare/{base}...{head}      ahead / behind / diverged / identical (404: no common history)
  *   GET /repos/{o}/{r}/tarball/{ref}        302 to a codeload-style URL on this server
  *   GET /codeload/{o}/{r}/legacy.tar.gz/{sha}  a real tar.gz with the `owner-repo-<short sha>/` prefix,
  *                                           honouring a root .gitattributes' export-ignore and export-subst
@@ -242,6 +243,27 @@ export async function startGitHubServer(initial: Partial<GitHubServerState> = {}
         object: { type: 'commit', sha: t.commit, url: `${api}/git/commits/${t.commit}` },
         verification: { verified: false, reason: 'unsigned', signature: null, payload: null, verified_at: null },
       });
+    }
+    if (kind === 'compare' && sub !== undefined && tail.length === 0 && sub.includes('...')) {
+      // Like GitHub: ahead (head descends from base), behind, diverged (a merge base exists), identical; 404 without common history.
+      const [b, h] = sub.split('...');
+      if (!repo.commits[b!] || !repo.commits[h!]) return send(res, 404, notFound('commits/commits#compare-two-commits'));
+      const ancestors = (sha: string): Set<string> => {
+        const seen = new Set<string>();
+        const todo = [sha];
+        while (todo.length) {
+          const s = todo.pop()!;
+          if (seen.has(s)) continue;
+          seen.add(s);
+          todo.push(...(repo.commits[s]?.parents ?? []));
+        }
+        return seen;
+      };
+      const ofHead = ancestors(h!);
+      const ofBase = ancestors(b!);
+      const status = b === h ? 'identical' : ofHead.has(b!) ? 'ahead' : ofBase.has(h!) ? 'behind' : [...ofHead].some((s) => ofBase.has(s)) ? 'diverged' : null;
+      if (!status) return send(res, 404, { message: `No common ancestor between ${b} and ${h}.`, documentation_url: `${DOCS}/commits/commits#compare-two-commits`, status: '404' });
+      return send(res, 200, { status, ahead_by: 0, behind_by: 0, total_commits: 0, commits: [], files: [] });
     }
     if (kind === 'git' && sub === 'trees' && tail.length === 1) {
       const c = lookupRef(repo, tail[0]);

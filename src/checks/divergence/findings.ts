@@ -24,15 +24,32 @@ export function divergenceFindings(change: RequirementChange, result: VerifyResu
     if (v === 'verify-failed' && (problems.includes('proxy-blocked') || problems.includes('content-diverged'))) continue;
     if (v === 'unverifiable' && problems.some((x) => x !== 'unverifiable')) continue;
     const text = TEXTS[v](at, result);
-    findings.push({ ...base, rule: v as RuleId, severity: severityOf(v, result.cause), title: text.title, message: text.message, evidence });
+    findings.push({ ...base, rule: v as RuleId, severity: severityOf(v, result), title: text.title, message: withTriage(v, text.message, result), evidence });
   }
   return findings;
 }
 
-/** Deliberate settings (GOPRIVATE, origin checks off) are worth a note, not a warning. */
-function severityOf(v: Exclude<Verdict, 'consistent'>, cause: VerifyCause | undefined): Severity {
+/**
+ * Deliberate settings (GOPRIVATE, origin checks off) are worth a note, not a warning. A moved tag or
+ * diverged content triaged as a benign retag is medium (it does not fail at the default failOn: high);
+ * triaged as suspicious it is critical; undetermined keeps the rule's default.
+ */
+function severityOf(v: Exclude<Verdict, 'consistent'>, r: VerifyResult): Severity {
+  const cause = r.cause;
   if (v === 'unverifiable' && (cause?.kind === 'private' || cause?.kind === 'no-origin-client')) return 'info';
+  if ((v === 'tag-moved' || v === 'content-diverged') && r.triage) {
+    if (r.triage.kind === 'benign') return 'medium';
+    if (r.triage.kind === 'suspicious') return 'critical';
+  }
   return defaultSeverity(v);
+}
+
+/** A moved tag or diverged content says which case the triage found and why (our words; quoted values in code spans). */
+function withTriage(v: Exclude<Verdict, 'consistent'>, message: string, r: VerifyResult): string {
+  if ((v !== 'tag-moved' && v !== 'content-diverged') || !r.triage) return message;
+  const t = r.triage;
+  const head = t.kind === 'benign' ? 'Triage: benign retag' : t.kind === 'suspicious' ? 'Triage: suspicious' : 'Triage: undetermined';
+  return `${message} ${head}: ${t.why.map((w) => cs(w)).join('; ')}.`;
 }
 
 /** The evidence of a module, the same object for each of its findings. */
@@ -47,6 +64,7 @@ function moduleEvidence(r: VerifyResult): Record<string, unknown> {
   if (r.diffs) ev.diffs = r.diffs;
   if (r.binary) ev.binary = r.binary;
   if (r.rewrittenAfterProxy) ev.rewrittenAfterProxy = true;
+  if (r.triage) ev.triage = r.triage;
   if (r.cause) ev.cause = r.cause;
   return ev;
 }
@@ -112,7 +130,7 @@ const TEXTS: Record<Exclude<Verdict, 'consistent'>, (at: string, r: VerifyResult
     const c = r.cause ?? { kind: 'internal' as const, source: 'internal' as const, detail: 'the content was not compared' };
     const hint = c.kind === 'rate-limited' && c.source === 'origin' ? ' A GitHub token raises the limit.' : '';
     return {
-      title: `Could not verify ${cs(at)}: ${failureLabel(c)} — /rescan to retry`,
+      title: `Could not verify ${cs(at)}: ${failureLabel(c, r)} — /rescan to retry`,
       message: `${cs(c.detail)}. The content was never compared, so this change is not reviewed.${hint}`,
     };
   },
@@ -125,8 +143,8 @@ const TEXTS: Record<Exclude<Verdict, 'consistent'>, (at: string, r: VerifyResult
 };
 
 /** Names the failed source and what went wrong in a few words (our words: safe in a title). */
-function failureLabel(c: VerifyCause): string {
-  const who = c.source === 'origin' ? 'GitHub' : c.source === 'proxy' ? 'the module proxy' : 'ModWarden';
+function failureLabel(c: VerifyCause, r: VerifyResult): string {
+  const who = c.source === 'origin' ? (r.origin.label && !r.origin.label.startsWith('github.com/') ? 'the origin host' : 'GitHub') : c.source === 'proxy' ? 'the module proxy' : 'ModWarden';
   const labels: Partial<Record<CauseKind, string>> = {
     'not-found': `${who} does not have it`,
     forbidden: `${who} refused access`,
@@ -152,7 +170,7 @@ function whatOf(m: SumMismatch): string {
 }
 
 function repoUrl(r: VerifyResult): string {
-  return r.origin.repo ? `github.com/${r.origin.repo}` : r.module;
+  return r.origin.label ?? (r.origin.repo ? `github.com/${r.origin.repo}` : r.module);
 }
 
 /** `tag <tag>`, or `commit <sha>` when the compared commit is not the tag's (pseudo-versions, a vanished tag). */

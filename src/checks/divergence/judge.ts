@@ -9,6 +9,7 @@ import type { ChecksumFacts } from './checksum-facts.js';
 import type { ContentComparison } from './content.js';
 import type { OriginFacts, OriginOutcome } from './origin-facts.js';
 import { recordedCommit, type ProxyFacts, type ProxyOutcome } from './proxy-facts.js';
+import { triageRetag, type RetagTriage } from './triage.js';
 import { isFailure, VERDICT_PRECEDENCE, type Verdict, type VerifyCause } from './types.js';
 
 /** Everything gathered about one module version; a missing part was not gathered (an earlier step stopped). */
@@ -23,6 +24,8 @@ export interface VerifyFacts {
   content?: ContentComparison;
   /** An unexpected error that stopped the check. */
   internalError?: string;
+  /** The module path looks like another module's. */
+  lookalike?: boolean;
 }
 
 /** What the facts mean. */
@@ -37,6 +40,8 @@ export interface Judgement {
   cause?: VerifyCause;
   /** The tag's commit (or a moved annotated tag) is dated after the proxy cached the version. */
   rewrittenAfterProxy: boolean;
+  /** Benign retag, suspicious, or undetermined: set when the tag moved or the content differs. */
+  triage?: RetagTriage;
 }
 
 /** Slack for comparing a commit date with `.info` Time (Go truncates to seconds). */
@@ -83,8 +88,28 @@ export function judge(facts: VerifyFacts): Judgement {
   }
   if (served && origin?.status === 'read') {
     rewrittenAfterProxy = judgeOrigin(at, facts.version, served, origin.facts, add);
-    if (origin.facts.failure) notCompared(origin.facts.failure, `could not read github.com/${origin.facts.repo} for ${at}: ${origin.facts.failure.detail}`);
+    if (origin.facts.failure) notCompared(origin.facts.failure, `could not read ${origin.facts.label} for ${at}: ${origin.facts.failure.detail}`);
     if (facts.content) judgeContent(facts.module, facts.version, origin.facts, facts.content, served, add);
+  }
+  let triage: RetagTriage | undefined;
+  if (served && origin?.status === 'read' && facts.content && (found.has('tag-moved') || found.has('content-diverged'))) {
+    const o = origin.facts;
+    const recorded = recordedCommit(served.origin);
+    triage =
+      triageRetag({
+        moved: found.has('tag-moved'),
+        diverged: !facts.content.same,
+        files: facts.content.files,
+        proxyContent: new Map(served.files.flatMap((f) => (f.content ? [[f.path, f.content] as const] : []))),
+        originContent: o.tree?.content ?? new Map(),
+        ...(o.recordedFacts ? { recorded: o.recordedFacts } : {}),
+        recordedIsCompared: recorded !== null && recorded === o.commit,
+        ...(facts.lookalike ? { lookalike: true } : {}),
+      }) ?? undefined;
+    if (triage) {
+      const label = triage.kind === 'benign' ? 'benign retag' : triage.kind === 'suspicious' ? 'suspicious' : 'retag triage undetermined';
+      add(null, `${label}: ${triage.why.join('; ')}`);
+    }
   }
 
   if (facts.internalError !== undefined) {
@@ -100,6 +125,7 @@ export function judge(facts: VerifyFacts): Judgement {
   const verdicts = [...found].sort((a, b) => VERDICT_PRECEDENCE.indexOf(a) - VERDICT_PRECEDENCE.indexOf(b));
   if (verdicts.length === 0) verdicts.push('consistent');
   const judgement: Judgement = { verdict: verdicts[0]!, verdicts, reasons, rewrittenAfterProxy };
+  if (triage) judgement.triage = triage;
   if (cause && (verdicts.includes('verify-failed') || verdicts.includes('unverifiable'))) judgement.cause = cause;
   return judgement;
 }
@@ -138,14 +164,14 @@ function judgeChecksums(at: string, served: ProxyFacts, sums: ChecksumFacts, add
 
 /** The repository, the tag or commit, and dates. Returns whether the tag was rewritten after the proxy cached the version. */
 function judgeOrigin(at: string, version: string, served: ProxyFacts, o: OriginFacts, add: Add): boolean {
-  const repo = `github.com/${o.repo}`;
+  const repo = o.label;
   const recorded = recordedCommit(served.origin);
   if (o.proxyNamedOther) {
-    add(null, `the proxy recorded its origin as ${o.proxyNamedOther}, but the module path names github.com/${o.location.owner}/${o.location.repo}; comparing with the latter (what the go command would fetch)`);
+    add(null, `the proxy recorded its origin as ${o.proxyNamedOther}, but the module path names ${o.location.label}; comparing with the latter (what the go command would fetch)`);
   }
   if (o.movedFrom) add(null, `GitHub redirects ${o.movedFrom} to ${o.repo} (renamed or transferred); comparing with ${o.repo}`);
   if (o.repoGone) {
-    add('tag-missing', `the origin repository github.com/${o.location.owner}/${o.location.repo} no longer exists (or is private), but the proxy still serves ${at}`);
+    add('tag-missing', `the origin repository ${o.location.label} no longer exists (or is private), but the proxy still serves ${at}`);
     return false;
   }
   if (o.tag === null) {
@@ -214,7 +240,7 @@ function judgeContent(module: string, version: string, o: OriginFacts, c: Conten
   }
   const where = o.tagged ? `tag ${o.tag} (commit ${commit})` : `commit ${commit}`;
   const lists = [list('only in the proxy', c.files.added), list('changed', c.files.modified), list('only at the origin', c.files.removed)].filter(Boolean).join('; ');
-  add('content-diverged', `the proxy's zip for ${at} (${served.h1}) differs from github.com/${o.repo} at ${where} (${c.h1}): ${lists}`);
+  add('content-diverged', `the proxy's zip for ${at} (${served.h1}) differs from ${o.label} at ${where} (${c.h1}): ${lists}`);
 }
 
 function short(sha: string): string {

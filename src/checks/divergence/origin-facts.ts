@@ -8,26 +8,38 @@ import { modulePath } from '../../gomod/modfile.js';
 import { isPseudoVersion, pseudoVersionRev } from '../../gomod/module.js';
 import type { ModuleVersion } from '../../gomod/types.js';
 import { MAX_GO_MOD, selectModuleFiles, type TreeEntry } from '../../modzip/fileset.js';
-import {
-  githubRepoFromUrl,
-  resolveGitHubLocation,
-  tagForVersion,
-  type CommitInfo,
-  type GitHubLocation,
-  type GitHubOriginClient,
-  type TagInfo,
-  type TarEntry,
-} from '../../sources/github/origin.js';
+import { githubRepoFromUrl, resolveGitHubLocation, tagForVersion } from '../../sources/github/location.js';
+import type { Origin } from '../../sources/goproxy.js';
+import type { CommitInfo, GitTreeEntry, OriginCallOptions, OriginReader, TagInfo, TarEntry } from '../../sources/origin-reader.js';
+import type { OriginLocation, OriginResolver } from '../../sources/origin-location.js';
 import { isRepoGone, originCause } from './faults.js';
 import { recordedCommit, type ProxyFacts } from './proxy-facts.js';
+import type { RecordedFacts } from './triage.js';
 import type { VerifyCause } from './types.js';
 
-/**
- * What the origin facts need from a repository host: GitHubOriginClient fits. A reader for other hosts
- * (git smart HTTP, GitLab archives) plugs in here with the same questions: the repository, a tag, a
- * commit, the tree at a commit as a tar stream, and git blob ids.
- */
-export type OriginReader = Pick<GitHubOriginClient, 'getRepo' | 'resolveTag' | 'findCommit' | 'getCommit' | 'streamTarball' | 'getTree'>;
+export type { OriginReader } from '../../sources/origin-reader.js';
+export type { OriginLocation, OriginResolver } from '../../sources/origin-location.js';
+
+/** A GitHub-only resolver over one reader: github.com paths, gopkg.in, and a proxy Origin naming GitHub. */
+export function githubOnlyResolver(reader: OriginReader): OriginResolver {
+  return {
+    async locate(path, origin) {
+      const loc = resolveGitHubLocation(path, origin);
+      if (!loc.ok) return { ok: false, kind: 'not-github', detail: loc.reason };
+      const { owner, repo } = loc.location;
+      return {
+        ok: true,
+        reader,
+        location: { ...loc.location, label: `github.com/${owner}/${repo}`, url: `https://github.com/${owner}/${repo}`, protocol: 'github-api' },
+      };
+    },
+  };
+}
+
+/** A reader (GitHub-only) or a resolver (any host): verifyModule accepts both. */
+export function asResolver(origin: OriginReader | OriginResolver): OriginResolver {
+  return 'locate' in origin ? origin : githubOnlyResolver(origin);
+}
 
 /** One file of the module as built from the origin tree. */
 export interface OriginFile {
@@ -62,9 +74,15 @@ export interface GitBlobs {
 
 /** What the origin repository holds today. */
 export interface OriginFacts {
-  location: GitHubLocation;
-  /** `owner/repo` read (after a rename redirect). */
+  location: OriginLocation;
+  /** The reader that answers for this repository. */
+  reader: OriginReader;
+  /** `owner/repo` read (after a rename redirect); for a git host, `host/path`. */
   repo: string;
+  /** The reader's arguments for the repository (after a rename redirect). */
+  key: { owner: string; repo: string };
+  /** The repository as messages name it (`github.com/owner/repo`, `go.googlesource.com/net`). */
+  label: string;
   /** The name asked for, when GitHub redirected. */
   movedFrom?: string;
   /** The proxy's Origin.URL, when it names another repository than the module path (which Go fetches). */
@@ -87,6 +105,8 @@ export interface OriginFacts {
   gitBlobs?: GitBlobs;
   /** Set when a request failed and the origin could not be read to the end. */
   failure?: VerifyCause;
+  /** The commit the proxy recorded, examined because the tag moved (retag triage). */
+  recordedFacts?: RecordedFacts;
 }
 
 /** The origin's answer: its facts, or why it is not compared at all. */
@@ -104,19 +124,29 @@ export interface OriginReadOptions {
 export async function gatherOriginFacts(
   mv: ModuleVersion,
   proxy: ProxyFacts,
-  client: OriginReader | null,
+  origin: OriginReader | OriginResolver | null,
   options: OriginReadOptions,
+  call: OriginCallOptions = {},
 ): Promise<OriginOutcome> {
-  if (!client) {
+  if (!origin) {
     return { status: 'unsupported', cause: { kind: 'no-origin-client', source: 'origin', detail: 'origin checks are turned off' } };
   }
-  const loc = resolveGitHubLocation(mv.path, proxy.origin);
-  if (!loc.ok) return { status: 'unsupported', cause: { kind: 'not-github', source: 'origin', detail: loc.reason } };
-  const { location } = loc;
+  let located;
+  try {
+    located = await asResolver(origin).locate(mv.path, proxy.origin, call);
+  } catch (e) {
+    const cause = originCause(e);
+    return { status: 'unsupported', cause: { ...cause, kind: cause.kind === 'internal' ? 'origin-error' : cause.kind, detail: `finding the origin of ${mv.path}: ${cause.detail}` } };
+  }
+  if (!located.ok) return { status: 'unsupported', cause: { kind: located.kind, source: 'origin', detail: located.detail } };
+  const { location, reader } = located;
   const pseudo = isPseudoVersion(mv.version);
   const facts: OriginFacts = {
     location,
-    repo: `${location.owner}/${location.repo}`,
+    reader,
+    repo: location.protocol === 'github-api' ? `${location.owner}/${location.repo}` : location.label,
+    key: { owner: location.owner, repo: location.repo },
+    label: location.label,
     tag: pseudo ? null : tagForVersion(location.codeDir, mv.version),
     repoGone: false,
     commit: null,
@@ -126,8 +156,8 @@ export async function gatherOriginFacts(
     facts.proxyNamedOther = proxy.origin.URL;
   }
   try {
-    const target = await resolveCommit(mv, proxy, client, facts);
-    if (target) await readTree(mv, proxy, client, facts, target, options);
+    const target = await resolveCommit(mv, proxy, reader, facts, call);
+    if (target) await readTree(mv, proxy, reader, facts, target, options, call);
   } catch (e) {
     facts.failure = originCause(e);
   }
@@ -147,14 +177,14 @@ interface Target {
  * commit, a pseudo-version's commit, or, when the tag is gone, the commit the proxy recorded. Null when
  * there is nothing to read.
  */
-async function resolveCommit(mv: ModuleVersion, proxy: ProxyFacts, client: OriginReader, facts: OriginFacts): Promise<Target | null> {
+async function resolveCommit(mv: ModuleVersion, proxy: ProxyFacts, client: OriginReader, facts: OriginFacts, call: OriginCallOptions): Promise<Target | null> {
   let { owner, repo } = facts.location;
   // The repository lookup (deleted? renamed?) and the tag or commit lookup are independent: the tag
   // request follows a rename redirect by itself, and its 404 only means "tag missing" once the
   // repository is known to exist.
   const [repoAnswer, refAnswer] = await Promise.allSettled([
-    client.getRepo(owner, repo),
-    facts.tag === null ? client.findCommit(owner, repo, pseudoVersionRev(mv.version)) : client.resolveTag(owner, repo, facts.tag),
+    client.getRepo(owner, repo, call),
+    facts.tag === null ? client.findCommit(owner, repo, revisionToFind(mv.version, proxy.origin), call) : client.resolveTag(owner, repo, facts.tag, call),
   ]);
   if (repoAnswer.status === 'rejected') {
     if (isRepoGone(repoAnswer.reason)) {
@@ -168,6 +198,8 @@ async function resolveCommit(mv: ModuleVersion, proxy: ProxyFacts, client: Origi
     owner = repoAnswer.value.owner;
     repo = repoAnswer.value.repo;
     facts.repo = repoAnswer.value.fullName;
+    facts.key = { owner, repo };
+    if (facts.location.protocol === 'github-api') facts.label = `github.com/${repoAnswer.value.fullName}`;
   }
   if (refAnswer.status === 'rejected') throw refAnswer.reason;
 
@@ -184,11 +216,11 @@ async function resolveCommit(mv: ModuleVersion, proxy: ProxyFacts, client: Origi
   if (tagged) {
     facts.commit = tagged.commit;
     // The date only adds evidence; it is fetched alongside the (slow) tarball, and its failure costs nothing.
-    return { owner, repo, commit: tagged.commit, date: client.getCommit(owner, repo, tagged.commit).catch(() => null) };
+    return { owner, repo, commit: tagged.commit, date: client.getCommit(owner, repo, tagged.commit, call).catch(() => null) };
   }
   const recorded = recordedCommit(proxy.origin);
   if (!recorded) return null;
-  facts.recorded = await client.getCommit(owner, repo, recorded);
+  facts.recorded = await client.getCommit(owner, repo, recorded, call);
   if (!facts.recorded) return null;
   facts.commit = recorded;
   facts.commitDate = facts.recorded.committerDate;
@@ -203,6 +235,7 @@ async function readTree(
   facts: OriginFacts,
   target: Target,
   options: OriginReadOptions,
+  call: OriginCallOptions,
 ): Promise<void> {
   const { codeDir, pathMajor } = facts.location;
   const majorDir = pathMajor ? join(codeDir, pathMajor) : null;
@@ -242,7 +275,7 @@ async function readTree(
           content.set(e.path, e.content);
         }
       },
-      { keepContent: (p, size) => (goMods.has(p) && size <= MAX_GO_MOD) || (size <= options.maxFileBytes && relNames(p).length > 0) },
+      { keepContent: (p, size) => (goMods.has(p) && size <= MAX_GO_MOD) || (size <= options.maxFileBytes && relNames(p).length > 0), signal: call.signal },
     ),
   ]);
   // The date is evidence even when the tarball then fails.
@@ -283,15 +316,77 @@ async function readTree(
  * Reads the commit's git tree: blob ids are independent of the .gitattributes export rules that shape
  * GitHub's tarballs (and that the go command's `git archive` ignores). Never throws.
  */
-export async function gatherGitBlobs(client: OriginReader, facts: OriginFacts): Promise<GitBlobs> {
-  const [owner, repo] = facts.repo.split('/') as [string, string];
+export async function gatherGitBlobs(facts: OriginFacts, call: OriginCallOptions = {}): Promise<GitBlobs> {
+  const { owner, repo } = facts.key;
   try {
-    const tree = facts.commit ? await client.getTree(owner, repo, facts.commit) : null;
-    if (!tree) return { blobs: null, error: 'GitHub has no git tree for the commit' };
-    return { blobs: new Map(tree.entries.filter((e) => e.type === 'blob' && (e.mode === '100644' || e.mode === '100755')).map((e) => [e.path, e.sha])) };
+    const tree = facts.commit ? await facts.reader.getTree(owner, repo, facts.commit, call) : null;
+    if (!tree) return { blobs: null, error: `${facts.location.protocol === 'github-api' ? 'GitHub' : facts.label} has no git tree for the commit` };
+    return { blobs: blobMap(tree.entries) };
   } catch (e) {
     return { blobs: null, error: originCause(e).detail };
   }
+}
+
+function blobMap(entries: readonly GitTreeEntry[]): Map<string, string> {
+  return new Map(entries.filter((e) => e.type === 'blob' && (e.mode === '100644' || e.mode === '100755')).map((e) => [e.path, e.sha]));
+}
+
+/** The full revision to look up for a pseudo-version: the proxy's recorded commit when it extends the short one. */
+function revisionToFind(version: string, origin: Origin | null): string {
+  const rev = pseudoVersionRev(version);
+  const recorded = recordedCommit(origin);
+  return recorded && recorded.startsWith(rev) ? recorded : rev;
+}
+
+/**
+ * The commit the proxy recorded, examined because the tag names another one today: is it still there,
+ * are the proxy's files exactly its module files (by git blob id, no bytes needed), and how does the
+ * tag's commit today relate to it. Never throws: what cannot be read is `unknown` with a note.
+ */
+export async function gatherRecordedFacts(mv: ModuleVersion, proxy: ProxyFacts, facts: OriginFacts, call: OriginCallOptions = {}): Promise<RecordedFacts | undefined> {
+  const recorded = recordedCommit(proxy.origin);
+  if (!recorded || !facts.tagged || facts.tagged.commit === recorded) return undefined;
+  const { owner, repo } = facts.key;
+  const out: RecordedFacts = { commit: recorded, exists: null, matchesProxy: 'unknown', mismatched: [], relation: 'unknown', notes: [] };
+  const [tree, relation] = await Promise.allSettled([
+    facts.reader.getTree(owner, repo, recorded, call),
+    facts.reader.compareCommits ? facts.reader.compareCommits(owner, repo, recorded, facts.tagged.commit, call) : Promise.resolve('unknown' as const),
+  ]);
+  if (relation.status === 'fulfilled') out.relation = relation.value;
+  else out.notes.push(originCause(relation.reason).detail);
+  if (tree.status === 'rejected') {
+    out.notes.push(originCause(tree.reason).detail);
+    return out;
+  }
+  if (tree.value === null) {
+    out.exists = false;
+    if (out.relation === 'unrelated') out.relation = 'unknown';
+    return out;
+  }
+  out.exists = true;
+  if (tree.value.truncated) {
+    out.notes.push('the host truncated the commit tree');
+    return out;
+  }
+  const subdir = facts.tree?.subdir ?? facts.location.codeDir;
+  const entries: TreeEntry[] = tree.value.entries.map((e) => ({
+    path: e.path,
+    type: e.type === 'tree' ? 'dir' : e.type === 'commit' ? 'other' : e.mode === '120000' ? 'symlink' : 'file',
+    size: e.size ?? 0,
+  }));
+  const goMod = proxy.files.find((f) => f.path === 'go.mod')?.content ?? null;
+  const selection = selectModuleFiles(entries, { modulePath: mv.path, version: mv.version, subdir, mode: 'vcs', goMod });
+  const blobs = blobMap(tree.value.entries);
+  const served = new Map(proxy.files.map((f) => [f.path, f.gitBlobId]));
+  const mismatched = new Set<string>();
+  for (const [path, id] of served) {
+    const blob = blobs.get(join(subdir, path)) ?? (path === 'LICENSE' ? blobs.get('LICENSE') : undefined);
+    if (blob !== id) mismatched.add(path);
+  }
+  for (const f of selection.files) if (!served.has(f.path)) mismatched.add(f.path);
+  out.mismatched = [...mismatched].sort();
+  out.matchesProxy = mismatched.size === 0 ? 'yes' : 'no';
+  return out;
 }
 
 function join(dir: string, name: string): string {

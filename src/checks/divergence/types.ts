@@ -3,6 +3,7 @@
  * CLI (`modwarden verify`), the engine and the findings read.
  */
 import type { Origin } from '../../sources/goproxy.js';
+import type { RetagTriage } from './triage.js';
 
 /** What one module version's check concluded. Every verdict but `consistent` is also a rule id. */
 export const VERDICTS = [
@@ -41,7 +42,7 @@ export const VERDICT_PRECEDENCE: readonly Verdict[] = [
 ];
 
 /** Why the origin cannot be compared yet: a deliberate setting or something ModWarden does not support (`unverifiable`). */
-export const UNSUPPORTED_CAUSES = ['private', 'no-proxy', 'not-github', 'no-origin-client', 'invalid-input'] as const;
+export const UNSUPPORTED_CAUSES = ['private', 'no-proxy', 'not-github', 'no-origin-client', 'invalid-input', 'origin-refused', 'unsupported-vcs', 'not-resolved'] as const;
 
 /** Why a source failed, so the content was never compared (`verify-failed`: the go command would fail too). */
 export const FAILURE_CAUSES = [
@@ -111,8 +112,14 @@ export interface VerifyResult {
     blocked?: string;
   };
   origin: {
-    /** `owner/repo` on GitHub, when resolved. */
+    /** `owner/repo` on GitHub (or `host/path` on another git host), when resolved. */
     repo: string | null;
+    /** The repository read, as messages name it (`github.com/owner/repo`, `go.googlesource.com/net`). */
+    label?: string;
+    /** The repository URL read, how it was found and how it was read. */
+    url?: string;
+    via?: 'module-path' | 'proxy-origin' | 'gopkg.in' | 'known-host' | 'go-get';
+    protocol?: 'github-api' | 'git-smart-http' | 'gitlab-archive';
     /** The commit compared: the tag's commit today (or a pseudo-version's commit). */
     commit: string | null;
     /** h1 of the module file set built from the origin tree at `commit`, or null when not computed. */
@@ -145,6 +152,8 @@ export interface VerifyResult {
   binary?: string[];
   /** Set when the tag's commit today is dated after the proxy's version time (evidence the tag was rewritten). */
   rewrittenAfterProxy?: boolean;
+  /** Benign retag or attack, when the tag moved or the content differs (retag triage). */
+  triage?: RetagTriage;
   /** Set with a `verify-failed` or `unverifiable` verdict: why the content was not compared. */
   cause?: VerifyCause;
   /** Human-readable explanations, in the order the checks ran. */

@@ -14,7 +14,7 @@ import { gatherChecksums, type SumDbSource } from './checksum-facts.js';
 import { compareContent, suspectPaths } from './content.js';
 import { oneLine } from './faults.js';
 import { judge, type Judgement, type VerifyFacts } from './judge.js';
-import { gatherGitBlobs, gatherOriginFacts, type OriginReader } from './origin-facts.js';
+import { gatherGitBlobs, gatherOriginFacts, gatherRecordedFacts, type OriginReader, type OriginResolver } from './origin-facts.js';
 import { gatherProxyFacts, type ProxySource } from './proxy-facts.js';
 import type { RecordedSums, VerifyResult } from './types.js';
 
@@ -22,14 +22,19 @@ export * from './types.js';
 export { divergenceFindings } from './findings.js';
 export { judge, type Judgement, type VerifyFacts } from './judge.js';
 export type { ProxySource } from './proxy-facts.js';
-export type { OriginReader } from './origin-facts.js';
+export type { OriginReader, OriginResolver, OriginLocation } from './origin-facts.js';
+export { githubOnlyResolver } from './origin-facts.js';
+export { triageRetag, type RetagTriage, type RecordedFacts } from './triage.js';
 export type { SumDbSource } from './checksum-facts.js';
 
 /** Inputs of verifyModule besides the module version. */
 export interface VerifyDeps {
   proxy: ProxySource;
-  /** null: origin checks are off (the result is then at best unverifiable). */
-  origin: OriginReader | null;
+  /**
+   * Where origins are read: a resolver for any host (git smart HTTP, GitLab, GitHub), or a single
+   * reader for GitHub only; null: origin checks are off (the result is then at best unverifiable).
+   */
+  origin: OriginReader | OriginResolver | null;
   sumdb?: SumDbSource | null;
   /** The PR's go.sum hashes for this version, when it has them. */
   goSum?: ModuleSums | null;
@@ -37,6 +42,10 @@ export interface VerifyDeps {
   maxDiffFileBytes?: number;
   /** Most files diffed. Default 10. */
   maxDiffs?: number;
+  /** The module path looks like another module's (the typosquat check said so): a moved tag is then suspicious. */
+  lookalike?: boolean;
+  /** Cancels the origin requests (the caller's deadline). */
+  signal?: AbortSignal;
 }
 
 const DEFAULT_MAX_DIFF_FILE = 64 << 10;
@@ -57,6 +66,8 @@ export async function verifyModule(mv: ModuleVersion, deps: VerifyDeps): Promise
 /** Gathers what the sources say, cheapest first; a step that cannot go on leaves the later facts out. */
 export async function gatherFacts(mv: ModuleVersion, deps: VerifyDeps): Promise<VerifyFacts> {
   const facts: VerifyFacts = { module: mv.path, version: mv.version };
+  if (deps.lookalike) facts.lookalike = true;
+  const call = deps.signal ? { signal: deps.signal } : {};
   try {
     checkModuleVersion(mv.path, mv.version);
   } catch (e) {
@@ -70,7 +81,7 @@ export async function gatherFacts(mv: ModuleVersion, deps: VerifyDeps): Promise<
     const served = facts.proxy.facts;
     const [checksums, origin] = await Promise.all([
       gatherChecksums(mv, deps.sumdb ?? null, deps.goSum ?? null),
-      gatherOriginFacts(mv, served, deps.origin, keep),
+      gatherOriginFacts(mv, served, deps.origin, keep, call),
     ]);
     facts.checksums = checksums;
     facts.origin = origin;
@@ -81,11 +92,14 @@ export async function gatherFacts(mv: ModuleVersion, deps: VerifyDeps): Promise<
       // GitHub's tarballs apply .gitattributes (export-ignore, export-subst, LFS), the go command's git
       // archive does not: before calling a file different, check the proxy's bytes against the commit's
       // git blob ids. One extra request, only when something differs.
-      if (!content.same && deps.origin && suspectPaths(served, tree).length > 0) {
-        origin.facts.gitBlobs = await gatherGitBlobs(deps.origin, origin.facts);
+      if (!content.same && suspectPaths(served, tree).length > 0) {
+        origin.facts.gitBlobs = await gatherGitBlobs(origin.facts, call);
         content = compareContent(mv, served, tree, origin.facts.gitBlobs, limits);
       }
       facts.content = content;
+      // Retag triage: the tag names another commit than the proxy recorded; look at the recorded one.
+      const recorded = await gatherRecordedFacts(mv, served, origin.facts, call);
+      if (recorded) origin.facts.recordedFacts = recorded;
     }
   } catch (e) {
     // Anything unexpected still gives an answer, never a crash or a false "consistent".
@@ -109,6 +123,13 @@ function resultOf(f: VerifyFacts, j: Judgement): VerifyResult {
     reasons: j.reasons,
   };
   if (f.proxy?.status === 'blocked') r.proxy.blocked = f.proxy.reason;
+  if (o) {
+    r.origin.label = o.label;
+    r.origin.url = o.location.url;
+    r.origin.via = o.location.via;
+    r.origin.protocol = o.location.protocol;
+  }
+  if (j.triage) r.triage = j.triage;
   if (o?.tagged) {
     r.origin.annotated = o.tagged.annotated;
     if (o.tagged.taggerDate) r.origin.tagDate = o.tagged.taggerDate;

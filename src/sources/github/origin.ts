@@ -8,6 +8,9 @@ import { AbortedError, HttpClient, TooLargeError } from '../http.js';
 import { FileCache } from '../file-cache.js';
 import { readTarGz, TarballTooLargeError, type TarEntry, type TarSummary } from '../tarball.js';
 import { GitHubApiError, GitHubRest, type ApiAnswer } from './rest.js';
+import type { CommitInfo, CommitRelation, GitTreeEntry, OriginCallOptions, OriginReader, RepoInfo, TagInfo } from '../origin-reader.js';
+
+export type { CommitInfo, CommitRelation, GitTreeEntry, OriginCallOptions, OriginReader, RepoInfo, TagInfo } from '../origin-reader.js';
 
 export { TarballTooLargeError, TarballFormatError, type TarEntry, type TarSummary } from '../tarball.js';
 export { CODELOAD_HOST, GITHUB_API_URL, GitHubApiError, RateLimitedError, RedirectNotAllowedError } from './rest.js';
@@ -37,46 +40,6 @@ export class RepoNotFoundError extends GitHubApiError {
   }
 }
 
-/** A repository as the API describes it. */
-export interface RepoInfo {
-  owner: string;
-  repo: string;
-  fullName: string;
-  id: number;
-  private: boolean;
-  defaultBranch: string;
-  /** Set when the requested name redirected (renamed or transferred): the name that was asked for. */
-  movedFrom?: string;
-}
-
-/** A tag resolved to the commit it names today. */
-export interface TagInfo {
-  tag: string;
-  /** Full commit sha the tag points at (annotated tags dereferenced). */
-  commit: string;
-  annotated: boolean;
-  /** The annotated tag object's sha and tagger date. */
-  tagObject?: string;
-  taggerDate?: string;
-}
-
-/** A commit with the dates Go uses. */
-export interface CommitInfo {
-  sha: string;
-  committerDate: string;
-  authorDate?: string;
-}
-
-/** One entry of a commit's git tree: blobs carry git's SHA-1 of the content (`blob <size>\0<bytes>`). */
-export interface GitTreeEntry {
-  path: string;
-  mode: string;
-  type: 'blob' | 'tree' | 'commit';
-  /** Git object id (for a blob: SHA-1 over `blob <size>\0` + content). */
-  sha: string;
-  size?: number;
-}
-
 /** Options for {@link GitHubOriginClient}. */
 export interface GitHubOriginOptions {
   /** The REST layer to use (the engine shares one with the metadata client); built from the options below when absent. */
@@ -99,13 +62,8 @@ export interface GitHubOriginOptions {
   files?: FileCache;
 }
 
-/** Per-call options: a signal that cancels the requests (the caller's deadline). */
-export interface OriginCallOptions {
-  signal?: AbortSignal;
-}
-
 /** Reads a module's origin on GitHub: repository, tags, commits and the tree at a commit. */
-export class GitHubOriginClient {
+export class GitHubOriginClient implements OriginReader {
   readonly baseUrl: string;
   private readonly rest: GitHubRest;
   private readonly maxTarballBytes: number;
@@ -209,6 +167,22 @@ export class GitHubOriginClient {
     const info = commitInfo(a, b.sha, b.commit?.committer?.date, b.commit?.author?.date);
     if (!info.sha.startsWith(rev)) throw new GitHubApiError(`GitHub answered commit ${info.sha} for revision ${rev}`, null, a.url);
     return info;
+  }
+
+  /**
+   * `GET /repos/{o}/{r}/compare/{base}...{head}`: where `head` stands relative to `base` (ahead = a
+   * descendant, behind = an ancestor, diverged = both grow from a merge base). GitHub answers 404 when
+   * the two commits share no history.
+   */
+  async compareCommits(owner: string, repo: string, base: string, head: string, opts: OriginCallOptions = {}): Promise<CommitRelation> {
+    if (!SHA_RE.test(base) || !SHA_RE.test(head)) throw new GitHubApiError('compareCommits needs full commit shas', null, this.baseUrl);
+    if (base === head) return 'identical';
+    const a = await this.rest.get(`/repos/${seg(owner)}/${seg(repo)}/compare/${base}...${head}?per_page=1`, opts);
+    if (a.status === 404) return 'unrelated';
+    if (a.status !== 200) return 'unknown';
+    const status = (a.body as { status?: unknown } | null)?.status;
+    const relations: Record<string, CommitRelation> = { ahead: 'descendant', behind: 'ancestor', diverged: 'sibling', identical: 'identical' };
+    return typeof status === 'string' ? (relations[status] ?? 'unknown') : 'unknown';
   }
 
   /**

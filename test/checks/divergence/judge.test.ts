@@ -20,8 +20,11 @@ const served: ProxyFacts = {
 
 function origin(over: Partial<OriginFacts> = {}): OriginFacts {
   return {
-    location: { owner: 'o', repo: 'r', codeDir: '', pathMajor: '', via: 'module-path' },
+    location: { owner: 'o', repo: 'r', codeDir: '', pathMajor: '', via: 'module-path', label: 'github.com/o/r', url: 'https://github.com/o/r', protocol: 'github-api' },
+    reader: null as never,
     repo: 'o/r',
+    key: { owner: 'o', repo: 'r' },
+    label: 'github.com/o/r',
     tag: 'v1.0.0',
     repoGone: false,
     tagged: { tag: 'v1.0.0', commit: RECORDED, annotated: false },

@@ -102,10 +102,14 @@ describe('the boltdb-go story, end to end', () => {
       fetch: { path: BOLT, version: 'v1.3.1' },
     };
     const findings = divergenceFindings(change, r);
+    // Retag triage: the proxy's copy adds an init() dialing out, so the moved tag is suspicious, not a re-tag.
+    expect(r.triage?.kind).toBe('suspicious');
+    expect(r.triage?.shapes.map((x) => x.shape)).toEqual(expect.arrayContaining(['init', 'import', 'new-go-file']));
     expect(findings.map((f) => [f.rule, f.severity])).toEqual([
       ['content-diverged', 'critical'],
-      ['tag-moved', 'high'],
+      ['tag-moved', 'critical'],
     ]);
+    expect(findings[1].message).toContain('Triage: suspicious');
     const [content, moved] = findings;
     expect(content).toMatchObject({ module: BOLT, version: 'v1.3.1', goModPath: 'go.mod', line: 7 });
     expect(content.title).toBe('The proxy serves different code for `github.com/boltdb-go/bolt@v1.3.1` than `github.com/boltdb-go/bolt` holds at tag `v1.3.1`');

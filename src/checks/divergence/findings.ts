@@ -49,7 +49,9 @@ function withTriage(v: Exclude<Verdict, 'consistent'>, message: string, r: Verif
   if ((v !== 'tag-moved' && v !== 'content-diverged') || !r.triage) return message;
   const t = r.triage;
   const head = t.kind === 'benign' ? 'Triage: benign retag' : t.kind === 'suspicious' ? 'Triage: suspicious' : 'Triage: undetermined';
-  return `${message} ${head}: ${t.why.map((w) => cs(w)).join('; ')}.`;
+  // The reasons go on the first of the two findings only (a renderer shows both; sentences are never repeated).
+  const first = r.verdicts.includes('content-diverged') ? 'content-diverged' : 'tag-moved';
+  return v === first ? `${message} ${head}: ${t.why.map((w) => cs(w)).join('; ')}.` : `${message} ${head}.`;
 }
 
 /** The evidence of a module, the same object for each of its findings. */

@@ -125,10 +125,12 @@ describe('the boltdb-go story, end to end', () => {
     });
     expect((content.evidence.diffs as { diff: string }[])[0]!.diff).toContain('net.Dial("tcp", "49.12.198.231:20022")');
     expect(moved.title).toBe('Tag `v1.3.1` of `github.com/boltdb-go/bolt` moved after the proxy cached `github.com/boltdb-go/bolt@v1.3.1`');
-    expect(moved.message).toBe(
+    expect(moved.message).toContain(
       `The proxy cached commit \`${evilCommit.sha.slice(0, 12)}\`; the tag now names commit \`${cleanCommit.sha.slice(0, 12)}\`, dated \`${cleanCommit.committerDate}\`, after the proxy cached it. ` +
-        'Ask the maintainers why it moved before depending on this version.',
+        'Ask the maintainers why it moved before depending on this version. Triage: suspicious.',
     );
+    expect(content.message).toContain('Triage: suspicious: ');
+    expect(content.message).toContain('shares no history with the recorded commit');
     // One evidence object for the module, shown once by the renderer; no sentence said twice.
     expect(moved.evidence).toBe(content.evidence);
     expectNoRepeatedSentence(findings);

@@ -46,6 +46,8 @@ export interface RequestOptions extends Partial<TimeBounds> {
   redirect?: 'follow' | 'manual';
   /** Cancels the request (also while it waits for a slot or a retry). */
   signal?: AbortSignal;
+  /** POST with this body (git smart HTTP); GET when absent. */
+  post?: { body: Uint8Array; contentType: string };
 }
 
 /** A fully read response (status < 400, or a 3xx with redirect: 'manual'). */
@@ -336,8 +338,9 @@ export class HttpClient {
       guard.arm('connect', b.connectTimeoutMs);
       try {
         res = await this.fetchFn(url, {
-          method: 'GET',
-          headers: { 'user-agent': this.userAgent, ...opts.headers },
+          method: opts.post ? 'POST' : 'GET',
+          ...(opts.post ? { body: opts.post.body } : {}),
+          headers: { 'user-agent': this.userAgent, ...(opts.post ? { 'content-type': opts.post.contentType } : {}), ...opts.headers },
           redirect,
           signal: guard.signal,
         });

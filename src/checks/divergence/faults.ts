@@ -39,8 +39,10 @@ function chain(e: unknown): ErrorLike[] {
 
 /** The HTTP layer's failure at the root of an error, as a cause kind, or null when there is none. */
 function transportKind(e: unknown): CauseKind | null {
+  // The SSRF guard's refusal wins over the network error the HTTP layer wraps it in.
+  if (chain(e).some((c) => c.name === 'OriginRefusedError')) return 'origin-refused';
   for (const c of chain(e)) {
-    if (c.name === 'TooLargeError' || c.name === 'TarballTooLargeError') return 'too-large';
+    if (c.name === 'TooLargeError' || c.name === 'TarballTooLargeError' || c.name === 'PackTooLargeError') return 'too-large';
     if (c.name === 'TimeoutError' || c.name === 'AbortError') return 'timeout';
     if (c.name === 'NetworkError' || c.name === 'TruncatedBodyError') return 'network';
   }
@@ -86,7 +88,9 @@ export function isRepoGone(e: unknown): boolean {
 /** Classifies an error from the GitHub origin client (repository, tag, commit, tree or tarball requests). */
 export function originCause(e: unknown): VerifyCause {
   const err = asError(e);
-  const detail = oneLine(err.message ?? String(e));
+  // A refusal by the SSRF guard says why in its own words, however deep the HTTP layer wrapped it.
+  const refused = chain(e).find((c) => c.name === 'OriginRefusedError');
+  const detail = oneLine(refused?.message ?? err.message ?? String(e));
   const kind = originKind(err, detail, transportKind(e));
   return { kind, source: kind === 'internal' ? 'internal' : 'origin', detail };
 }
@@ -94,7 +98,7 @@ export function originCause(e: unknown): VerifyCause {
 function originKind(err: ErrorLike, detail: string, transport: CauseKind | null): CauseKind {
   if (err.name === 'RateLimitedError') return 'rate-limited';
   if (transport) return transport;
-  if (err.name === 'TarballFormatError' || err.name === 'RedirectNotAllowedError') return 'origin-error';
+  if (['TarballFormatError', 'RedirectNotAllowedError', 'GitProtocolError', 'PackFormatError', 'UnknownObjectError'].includes(err.name ?? '')) return 'origin-error';
   if (err.name !== 'GitHubApiError') return 'internal';
   // The client wraps transport failures into a status-less GitHubApiError whose text says what happened.
   if (err.status === null || err.status === undefined) {

@@ -7,8 +7,8 @@
 import { createHash } from 'node:crypto';
 import { HttpError, type HttpClient } from '../http.js';
 import type { CommitInfo, CommitRelation, GitTreeEntry, OriginCallOptions, OriginReader, RepoInfo, TagInfo, TarEntry, TarSummary } from '../origin-reader.js';
-import type { PackLimits, PackStore } from './pack.js';
-import { SmartHttpRepo, UnknownObjectError } from './smart-http.js';
+import { PackTooLargeError, type PackLimits, type PackStore } from './pack.js';
+import { GitProtocolError, SmartHttpRepo, UnknownObjectError } from './smart-http.js';
 
 const SHA_RE = /^[0-9a-f]{40}$/;
 
@@ -103,12 +103,12 @@ export class GitOriginReader implements OriginReader {
 
   async findCommit(owner: string, repo: string, rev: string, opts: OriginCallOptions = {}): Promise<CommitInfo | null> {
     if (SHA_RE.test(rev)) return this.getCommit(owner, repo, rev, opts);
-    if (!/^[0-9a-f]{7,39}$/.test(rev)) throw new Error(`${JSON.stringify(rev)} is not a commit revision`);
+    if (!/^[0-9a-f]{7,39}$/.test(rev)) throw new GitProtocolError(`${JSON.stringify(rev)} is not a commit revision`, this.url);
     // The protocol wants full ids: a short one resolves only when a branch or tag tip has it.
     const refs = await this.repoClient.lsRefs('refs/', opts.signal).catch((e) => Promise.reject(this.gone(e)));
     const full = [...new Set(refs.flatMap((r) => [r.oid, r.peeled ?? '']).filter((o) => o.startsWith(rev)))];
     if (full.length === 1) return this.getCommit(owner, repo, full[0]!, opts);
-    throw new Error(`revision ${rev} is not the tip of any branch or tag of ${this.options.label}, and the git protocol cannot look up a short commit id (the proxy recorded no full commit)`);
+    throw new GitProtocolError(`revision ${rev} is not the tip of any branch or tag of ${this.options.label}, and the git protocol cannot look up a short commit id (the proxy recorded no full commit)`, this.url);
   }
 
   async getCommit(_owner: string, _repo: string, sha: string, opts: OriginCallOptions = {}): Promise<CommitInfo | null> {
@@ -187,7 +187,7 @@ export class GitOriginReader implements OriginReader {
 
   /** One depth-1 fetch per commit serves its date, tree and files; null when the server does not have it. */
   private snapshot(sha: string, signal?: AbortSignal): Promise<Snapshot | null> {
-    if (!SHA_RE.test(sha)) return Promise.reject(new Error(`${JSON.stringify(sha)} is not a full commit id`));
+    if (!SHA_RE.test(sha)) return Promise.reject(new GitProtocolError(`${JSON.stringify(sha)} is not a full commit id`, this.url));
     let p = this.snapshots.get(sha);
     if (!p) {
       p = (async () => {
@@ -219,8 +219,8 @@ export class GitOriginReader implements OriginReader {
     counter = { n: 0 },
   ): Promise<void> {
     for (const e of await store.tree(tree)) {
-      if (++counter.n > this.maxEntries) throw new Error(`the tree of ${this.options.label} has more than ${this.maxEntries} entries`);
-      if (e.path.includes('/') || e.path === '..' || e.path === '.') throw new Error(`the tree of ${this.options.label} holds a bad name ${JSON.stringify(e.path)}`);
+      if (++counter.n > this.maxEntries) throw new PackTooLargeError(`the tree of ${this.options.label} has more than ${this.maxEntries} entries`);
+      if (e.path.includes('/') || e.path === '..' || e.path === '.') throw new GitProtocolError(`the tree of ${this.options.label} holds a bad name ${JSON.stringify(e.path)}`, this.url);
       const path = prefix ? `${prefix}/${e.path}` : e.path;
       await visit(path, e);
       if (e.type === 'tree') await this.walk(store, e.oid, path, visit, counter);

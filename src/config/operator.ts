@@ -82,6 +82,23 @@ const envSchema = z.object({
   MODWARDEN_HTTP_MIN_BYTES_PER_SEC: intFrom(1024, 1024 ** 3, 1024 * 1024),
   MODWARDEN_DISK_CACHE_BYTES: intFrom(0, 1024 ** 4, 2 * 1024 ** 3),
   MODWARDEN_GITHUB_RATE_LIMIT_WAIT_MS: intFrom(0, 600_000, 60_000),
+  // Origin hosts come from the network; internal addresses are refused unless listed here (hosts or CIDRs).
+  MODWARDEN_ORIGIN_ALLOW: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      const entries = (v ?? '').split(',').map((x) => x.trim()).filter(Boolean);
+      for (const e of entries) {
+        const cidr = /^([0-9.]+|\[?[0-9A-Fa-f:.]+\]?)(\/\d{1,3})?$/.test(e) && /[.:]/.test(e);
+        const host = /^[A-Za-z0-9.-]+(:\d+)?$/.test(e);
+        if (!cidr && !host) {
+          ctx.addIssue({ code: 'custom', message: `expected comma-separated host names or CIDRs (e.g. git.corp.example,10.0.0.0/8), got "${e}"` });
+          return z.NEVER;
+        }
+      }
+      return entries.join(',');
+    }),
+  GOINSECURE: z.string().optional().transform((v) => v ?? ''),
   LOG_LEVEL: z.enum(LOG_LEVELS).optional().transform((v) => v ?? 'info'),
 });
 
@@ -111,6 +128,10 @@ export interface EngineEnv {
   diskCacheBytes?: number;
   /** Longest wait for a GitHub rate limit to reset before degrading (default 60 s). */
   githubRateLimitWaitMs?: number;
+  /** MODWARDEN_ORIGIN_ALLOW: internal origin hosts or CIDRs the operator allows ('' = none). */
+  originAllow?: string;
+  /** GOINSECURE: module path patterns whose origins may be read over plain http ('' = none). */
+  goinsecure?: string;
 }
 
 /** The operator's settings after validation: the engine's, plus the app's credentials and process limits. */
@@ -150,6 +171,8 @@ export const ENV_VARS: Record<string, string> = {
   MODWARDEN_HTTP_MIN_BYTES_PER_SEC: 'slowest transfer accepted, bytes a second (default 1048576)',
   MODWARDEN_DISK_CACHE_BYTES: 'on-disk cache of module zips and origin tarballs, bytes (default 2 GiB; 0 keeps nothing)',
   MODWARDEN_GITHUB_RATE_LIMIT_WAIT_MS: 'longest wait for a GitHub rate limit to reset before degrading, ms (default 60000)',
+  MODWARDEN_ORIGIN_ALLOW: 'internal origin hosts or CIDRs that may be read although loopback/private/link-local (comma-separated; default none)',
+  GOINSECURE: 'module path patterns whose origins may be read over plain http, Go syntax (default none)',
   LOG_LEVEL: 'trace|debug|info|warn|error|fatal|silent (default info)',
 };
 
@@ -235,6 +258,8 @@ const engineSchema = envSchema.pick({
   MODWARDEN_HTTP_MIN_BYTES_PER_SEC: true,
   MODWARDEN_DISK_CACHE_BYTES: true,
   MODWARDEN_GITHUB_RATE_LIMIT_WAIT_MS: true,
+  MODWARDEN_ORIGIN_ALLOW: true,
+  GOINSECURE: true,
 });
 
 /**
@@ -270,8 +295,10 @@ function networkSettings(
     | 'MODWARDEN_HTTP_MIN_BYTES_PER_SEC'
     | 'MODWARDEN_DISK_CACHE_BYTES'
     | 'MODWARDEN_GITHUB_RATE_LIMIT_WAIT_MS'
+    | 'MODWARDEN_ORIGIN_ALLOW'
+    | 'GOINSECURE'
   >,
-): Pick<EngineEnv, 'httpTimeoutMs' | 'httpConnectTimeoutMs' | 'httpStallTimeoutMs' | 'httpMinBytesPerSecond' | 'diskCacheBytes' | 'githubRateLimitWaitMs'> {
+): Pick<EngineEnv, 'httpTimeoutMs' | 'httpConnectTimeoutMs' | 'httpStallTimeoutMs' | 'httpMinBytesPerSecond' | 'diskCacheBytes' | 'githubRateLimitWaitMs' | 'originAllow' | 'goinsecure'> {
   return {
     httpTimeoutMs: e.MODWARDEN_HTTP_TIMEOUT_MS,
     httpConnectTimeoutMs: e.MODWARDEN_HTTP_CONNECT_TIMEOUT_MS,
@@ -279,5 +306,7 @@ function networkSettings(
     httpMinBytesPerSecond: e.MODWARDEN_HTTP_MIN_BYTES_PER_SEC,
     diskCacheBytes: e.MODWARDEN_DISK_CACHE_BYTES,
     githubRateLimitWaitMs: e.MODWARDEN_GITHUB_RATE_LIMIT_WAIT_MS,
+    originAllow: e.MODWARDEN_ORIGIN_ALLOW,
+    goinsecure: e.GOINSECURE,
   };
 }

@@ -99,7 +99,7 @@ describe('origins beyond GitHub', () => {
     expect(r.origin.h1).toBe(r.proxy.h1);
   });
 
-  it('reads golang.org/x-style sub-modules from a googlesource-style host named by the proxy's Origin (URL, Subdir)', async () => {
+  it("reads golang.org/x-style sub-modules from a googlesource-style host named by the proxy's Origin (URL, Subdir)", async () => {
     const g = await world();
     const repo = makeFixtureRepo(g.root, 'tools');
     const inRepo = { 'gopls/go.mod': 'module golang.org/x/tools/gopls\n\ngo 1.21\n', 'gopls/main.go': 'package main\n\nfunc main() {}\n', 'go.mod': 'module golang.org/x/tools\n' };

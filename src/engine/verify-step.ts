@@ -8,16 +8,15 @@ import type { Finding } from '../findings.js';
 import type { RequirementChange } from '../gomod/types.js';
 import { readGoSum, versionSums } from '../gomod/gosum.js';
 import type { RepoConfig } from '../config/repo.js';
-import { divergenceFindings, verifyModule, type SumDbSource, type VerifyResult } from '../checks/divergence/verify.js';
+import { divergenceFindings, verifyModule, type SumDbSource, type VerifyDeps, type VerifyResult } from '../checks/divergence/verify.js';
 import type { ModuleSums } from '../checks/consistency.js';
 import type { GoProxyClient } from '../sources/goproxy.js';
-import type { GitHubOriginClient } from '../sources/github/origin.js';
 
 /** Verifies one change; rejects only on a bug (every source failure is a finding). */
 export type Verifier = (change: RequirementChange, ctx: { goSum: { path: string; content: string } | null; config: RepoConfig }) => Promise<Finding[]>;
 
 /** Builds the verifier over shared clients (their caches make one download serve every check). */
-export function createVerifier(deps: { proxy: GoProxyClient; origin: GitHubOriginClient | null; sumdb?: SumDbSource | null }): Verifier {
+export function createVerifier(deps: { proxy: GoProxyClient; origin: VerifyDeps['origin']; sumdb?: SumDbSource | null }): Verifier {
   return async (change, ctx) => {
     const mv = change.fetch;
     if (!mv) return [];
@@ -30,7 +29,7 @@ export function createVerifier(deps: { proxy: GoProxyClient; origin: GitHubOrigi
 
 /** `modwarden verify`'s question on the engine's clients: the full verification result of one module version. */
 export function verifyVersion(
-  deps: { proxy: GoProxyClient; origin: GitHubOriginClient | null; sumdb?: SumDbSource | null },
+  deps: { proxy: GoProxyClient; origin: VerifyDeps['origin']; sumdb?: SumDbSource | null },
   mv: { path: string; version: string },
   goSum: ModuleSums | null,
 ): Promise<VerifyResult> {

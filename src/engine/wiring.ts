@@ -17,6 +17,10 @@ import { HttpClient, type TimeBounds } from '../sources/http.js';
 import { FileCache } from '../sources/file-cache.js';
 import { GitHubRest } from '../sources/github/rest.js';
 import { GitHubOriginClient } from '../sources/github/origin.js';
+import { OriginPolicy } from '../sources/origin-guard.js';
+import { GoOriginResolver } from '../sources/origin-resolver.js';
+import type { OriginReader } from '../sources/origin-reader.js';
+import type { OriginResolver } from '../sources/origin-location.js';
 import { SumDbClient } from '../sources/sumdb.js';
 import { createGitHubMetaClient, type GitHubMetaClient, type GitHubMetaSource } from '../sources/github/meta.js';
 import { enrichTyposquat } from '../checks/typosquat/evidence.js';
@@ -34,7 +38,11 @@ export type EngineSettings = EngineEnv;
 export interface EngineClients {
   env: GoEnv;
   proxy: GoProxyClient;
-  origin: GitHubOriginClient | null;
+  /**
+   * Where origins are read: the resolver for any host (GitHub's API, git smart HTTP, GitLab archives,
+   * behind the SSRF guard), or a single GitHub reader (tests, the demo); null when origin checks are off.
+   */
+  origin: OriginResolver | OriginReader | null;
   /** Checksum database client, or null when GOSUMDB=off. */
   sumdb: SumDbClient | null;
   /**
@@ -89,7 +97,8 @@ export function createClients(s: EngineSettings, on: SourceSwitches = {}): Engin
         ...(s.githubRateLimitWaitMs !== undefined ? { maxRateLimitWaitMs: s.githubRateLimitWaitMs } : {}),
       })
     : null;
-  const origin = on.origin === false || !rest ? null : new GitHubOriginClient({ rest, files, maxTarballBytes: s.tarballMaxBytes });
+  const github = on.origin === false || !rest ? null : new GitHubOriginClient({ rest, files, maxTarballBytes: s.tarballMaxBytes });
+  const origin = on.origin === false ? null : createOriginResolver(s, github, httpConfig);
   const sumdb = env.sumdb ? new SumDbClient({ env, http }) : null;
   const meta =
     on.meta === false || !rest
@@ -111,6 +120,18 @@ export function createClients(s: EngineSettings, on: SourceSwitches = {}): Engin
       await files.close();
     },
   };
+}
+
+/**
+ * Origins beyond GitHub: every origin URL from the network passes the SSRF guard (MODWARDEN_ORIGIN_ALLOW,
+ * GOINSECURE); git hosts get their own HTTP pool, with a connect bound of at most 10 s so a blackholed
+ * address costs little. Packs and archives share the tarball byte cap.
+ */
+function createOriginResolver(s: EngineSettings, github: OriginReader | null, httpConfig: { concurrency: number } & Partial<TimeBounds>): OriginResolver {
+  const policy = new OriginPolicy({ allow: s.originAllow ?? '', goinsecure: s.goinsecure ?? '' });
+  const connectTimeoutMs = Math.min(httpConfig.connectTimeoutMs ?? 10_000, 10_000);
+  const http = new HttpClient({ ...httpConfig, connectTimeoutMs, fetch: policy.fetch() });
+  return new GoOriginResolver({ github, http, policy, git: { maxPackBytes: s.tarballMaxBytes } });
 }
 
 /** Engine dependencies for the app or the CLI, from operator settings. */

@@ -144,3 +144,40 @@ describe('modwarden verify', () => {
     expect(r.err).toMatch(/GOPROXY/);
   });
 });
+
+describe('modwarden verify: triage and the origin used', () => {
+  it('shows the retag triage (suspicious) and which origin was read', async () => {
+    world = await startWorld([boltModule], { 'boltdb-go/bolt': boltRepo(good.sha) });
+    const r = await run(['verify', `${BOLT}@v1.3.1`, '--goproxy', world.proxyServer.url, '--github-api', world.gh.url]);
+    expect(r.code).toBe(1);
+    expect(r.out).toContain("origin used: https://github.com/boltdb-go/bolt, found through the github.com module path, read with GitHub's REST API");
+    expect(r.out).toContain('triage: SUSPICIOUS (critical)');
+    expect(r.out).toMatch(/attacker shape in db_init\.go: adds import "net"/);
+  });
+
+  it('reads a git origin named by the proxy over smart HTTP, allowed by MODWARDEN_ORIGIN_ALLOW and GOINSECURE', async () => {
+    const { startGitServer, makeFixtureRepo } = await import('../helpers/git-server.js');
+    const { startGoProxyServer } = await import('../helpers/goproxy-server.js');
+    const git = await startGitServer();
+    const files = { 'go.mod': 'module example.test/lib\n', 'lib.go': 'package lib\n' };
+    const repo = makeFixtureRepo(git.root, 'lib');
+    const c = repo.commit(files, '2024-05-01T10:00:00Z', 'v1.0.0');
+    repo.tag('v1.0.0', c);
+    const proxyServer = await startGoProxyServer({
+      modules: [{ path: 'example.test/lib', version: 'v1.0.0', files, info: { Time: '2024-05-01T10:00:00Z', Origin: { VCS: 'git', URL: `${git.url}/git/lib`, Hash: c } } }],
+    });
+    try {
+      const argv = ['verify', 'example.test/lib@v1.0.0', '--goproxy', proxyServer.url];
+      const refused = await run(argv, { GOINSECURE: '127.0.0.1:*' });
+      expect(refused.code).toBe(3);
+      expect(refused.out).toMatch(/not compared \(origin-refused\): origin 127\.0\.0\.1 is a loopback address; refused \(set MODWARDEN_ORIGIN_ALLOW to allow it\)/);
+      const ok = await run(argv, { GOINSECURE: '127.0.0.1:*', MODWARDEN_ORIGIN_ALLOW: '127.0.0.1' });
+      expect(ok.out).toContain('example.test/lib@v1.0.0: consistent');
+      expect(ok.out).toContain(`origin used: ${git.url}/git/lib, found through the proxy's .info Origin, read with git smart HTTP (protocol v2)`);
+      expect(ok.code).toBe(0);
+    } finally {
+      await proxyServer.close();
+      await git.close();
+    }
+  });
+});

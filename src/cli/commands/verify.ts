@@ -25,18 +25,18 @@ interface Options {
 export function register(program: Command, ctx: CliContext): void {
   program
     .command('verify')
-    .description("compare what the Go module proxy serves for module@version with its GitHub repository's tag today")
+    .description("compare what the Go module proxy serves for module@version with its origin repository's tag today (GitHub, GitLab, any git host)")
     .argument('<module@version>', 'e.g. github.com/boltdb-go/bolt@v1.3.1')
     .option('--goproxy <url>', 'module proxy to ask (default: $GOPROXY, else https://proxy.golang.org,direct)')
     .option('--github-api <url>', 'GitHub REST API root (default: $GITHUB_API_URL, else https://api.github.com); $GITHUB_TOKEN is sent to it')
     .option('--go-sum <file>', "also compare the proxy's hashes with this go.sum's lines for the version")
     .option('--no-sumdb', 'do not consult the checksum database ($GOSUMDB)')
-    .option('--no-origin', 'do not contact GitHub (the result is then at best unverifiable)')
+    .option('--no-origin', 'do not contact the origin host (the result is then at best unverifiable)')
     .option('--max-tarball-bytes <n>', 'largest origin tarball to download (default: $MODWARDEN_TARBALL_MAX_BYTES, else 200 MiB)')
     .option('--json', 'print the result as JSON')
     .addHelpText(
       'after',
-      '\nEnvironment: GOPROXY, GOSUMDB, GOPRIVATE, GONOPROXY, GONOSUMDB, GITHUB_TOKEN, GITHUB_API_URL.\n' +
+      '\nEnvironment: GOPROXY, GOSUMDB, GOPRIVATE, GONOPROXY, GONOSUMDB, GOINSECURE, GITHUB_TOKEN, GITHUB_API_URL, MODWARDEN_ORIGIN_ALLOW.\n' +
         'Exit status: 0 consistent, 1 divergence found, 2 bad input, 3 could not verify.',
     )
     .action(async (arg: string, opts: Options) => {
@@ -96,7 +96,20 @@ async function readGoSum(ctx: CliContext, file: string, mv: { path: string; vers
   return sums;
 }
 
-/** Human-readable result: headline, both sides' hashes, differing files, reasons and diffs. */
+const VIA: Record<NonNullable<VerifyResult['origin']['via']>, string> = {
+  'module-path': 'the github.com module path',
+  'proxy-origin': "the proxy's .info Origin",
+  'gopkg.in': "gopkg.in's mapping to GitHub",
+  'known-host': "the go command's known-hosts table",
+  'go-get': '?go-get=1 discovery (go-import meta tag)',
+};
+const PROTOCOL: Record<NonNullable<VerifyResult['origin']['protocol']>, string> = {
+  'github-api': "GitHub's REST API",
+  'git-smart-http': 'git smart HTTP (protocol v2)',
+  'gitlab-archive': "git smart HTTP plus GitLab's archive endpoint",
+};
+
+/** Human-readable result: headline, both sides' hashes, the origin used, triage, differing files, reasons and diffs. */
 export function renderText(r: VerifyResult): string {
   const lines: string[] = [];
   const others = r.verdicts.filter((v) => v !== r.verdict);
@@ -106,7 +119,23 @@ export function renderText(r: VerifyResult): string {
   lines.push(`  proxy   ${r.proxy.h1 ?? '-'}${r.proxy.h1 ? recorded : ''}`);
   if (r.origin.repo) {
     const where = [r.origin.tag ? `tag ${r.origin.tag}` : null, r.origin.commit ? `commit ${r.origin.commit}` : null].filter(Boolean).join(' -> ');
-    lines.push(`  origin  ${r.origin.h1 ?? '-'} (github.com/${r.origin.repo}${where ? ` ${where}` : ''})`);
+    lines.push(`  origin  ${r.origin.h1 ?? '-'} (${r.origin.label ?? `github.com/${r.origin.repo}`}${where ? ` ${where}` : ''})`);
+    if (r.origin.url) lines.push(`  origin used: ${r.origin.url}, found through ${VIA[r.origin.via ?? 'module-path']}, read with ${PROTOCOL[r.origin.protocol ?? 'github-api']}`);
+  }
+  if (r.cause && (r.verdict === 'unverifiable' || r.verdict === 'verify-failed')) lines.push(`  not compared (${r.cause.kind}): ${r.cause.detail}`);
+  if (r.triage) {
+    const t = r.triage;
+    const head = t.kind === 'benign' ? 'benign retag (medium: does not fail at failOn high)' : t.kind === 'suspicious' ? 'SUSPICIOUS (critical)' : 'undetermined (default severities)';
+    lines.push(`  triage: ${head}`);
+    for (const why of t.why) lines.push(`    because ${why}`);
+    if (t.recorded) {
+      const rec = t.recorded;
+      const exists = rec.exists === null ? 'unknown' : rec.exists ? 'yes' : 'no';
+      lines.push(`    recorded commit ${rec.commit.slice(0, 12)}: still at the origin: ${exists}; proxy's files are that commit: ${rec.matchesProxy}; tag today is its ${rec.relation}`);
+    }
+    const classes = Object.entries(t.classes).map(([c, ps]) => `${c}: ${ps.join(', ')}`);
+    if (classes.length) lines.push(`    differing files by kind: ${classes.join('; ')}`);
+    for (const s of t.shapes.slice(0, 10)) lines.push(`    attacker shape in ${s.path}: ${s.detail}`);
   }
   const { added, modified, removed } = r.files;
   if (added.length) lines.push(`  only in the proxy's zip: ${added.join(', ')}`);

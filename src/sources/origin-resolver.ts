@@ -10,6 +10,7 @@
  * archive endpoint, any other through git smart HTTP. Every URL passes the SSRF guard first, so a refused
  * origin is answered at once, with the reason.
  */
+import { LRUCache } from 'lru-cache';
 import { splitPathVersion } from '../gomod/module.js';
 import { resolveGitHubLocation, githubRepoFromUrl } from './github/location.js';
 import type { HttpClient } from './http.js';
@@ -44,8 +45,12 @@ export interface GoImport {
 
 const MAX_DISCOVERY_BYTES = 1 << 20;
 
+/** Discovery answers are kept this long: where a module lives changes rarely (its tags are re-read every time). */
+const DISCOVERY_TTL_MS = 60 * 60 * 1000;
+
 export class GoOriginResolver implements OriginResolver {
   private readonly gitlabHosts: Set<string>;
+  private readonly discovered = new LRUCache<string, { ok: true; imp: GoImport } | Extract<Located, { ok: false }>>({ max: 2000, ttl: DISCOVERY_TTL_MS });
 
   constructor(private readonly o: OriginResolverOptions) {
     this.gitlabHosts = new Set((o.gitlabHosts ?? ['gitlab.com']).map((h) => h.toLowerCase()));
@@ -75,8 +80,12 @@ export class GoOriginResolver implements OriginResolver {
       if ('unsupported' in known) return { ok: false, kind: 'unsupported-vcs', detail: known.unsupported };
       return this.repoAt(known.url, known.codeDir, pathMajor, 'known-host', opts);
     }
-    // 4. ?go-get=1 discovery.
-    const found = await this.discover(modulePath, opts);
+    // 4. ?go-get=1 discovery (answers kept for an hour; a network failure is not kept).
+    let found = this.discovered.get(modulePath);
+    if (!found) {
+      found = await this.discover(modulePath, opts);
+      this.discovered.set(modulePath, found);
+    }
     if (!found.ok) return found;
     const imp = found.imp;
     if (imp.vcs === 'mod') return { ok: false, kind: 'unsupported-vcs', detail: `${imp.prefix} is served only by a module proxy (${imp.repoUrl}), with no repository to compare` };

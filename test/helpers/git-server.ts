@@ -104,7 +104,9 @@ export async function startGitServer(options: GitServerOptions = {}): Promise<Gi
     requests.push(`${req.method} ${url.pathname}${url.search}`);
     if (options.handle?.(req, res, url.pathname)) return;
     if (url.searchParams.get('go-get') === '1') {
-      const metas = goImports.get(url.pathname.slice(1)) ?? [];
+      // Like real vanity servers: a sub-path (a package, a /vN module) gets its repository's tags.
+      const asked = url.pathname.slice(1);
+      const metas = [...goImports.entries()].filter(([p]) => asked === p || asked.startsWith(`${p}/`)).flatMap(([, m]) => m);
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
       return void res.end(`<!DOCTYPE html><html><head>${metas.map((c) => `<meta name="go-import" content="${c}">`).join('')}</head><body>go get</body></html>`);
     }

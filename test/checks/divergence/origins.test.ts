@@ -273,3 +273,23 @@ function u32(n: number): Buffer {
 function pkt1(data: Buffer): Buffer {
   return Buffer.concat([Buffer.from((data.length + 4).toString(16).padStart(4, '0')), data]);
 }
+
+describe('GoOriginResolver', () => {
+  it('asks a discovery page once per module path, then reuses the answer', async () => {
+    const g = await world();
+    g.goImports.set('vanity.test/lib', [`vanity.test/lib git http://vanity.test:${g.port}/git/lib`]);
+    const policy = new OriginPolicy({ allow: 'vanity.test', goinsecure: 'vanity.test,vanity.test:*', resolve: async () => [{ address: '127.0.0.1', family: 4 }] });
+    const resolver = new GoOriginResolver({
+      github: null,
+      http: new HttpClient({ fetch: policy.fetch(), retries: 0 }),
+      policy,
+      discoveryUrl: (p, scheme) => `${scheme}://vanity.test:${g.port}/${p}?go-get=1`,
+    });
+    const first = await resolver.locate('vanity.test/lib/v2', null);
+    const again = await resolver.locate('vanity.test/lib/v2', null);
+    expect(first).toMatchObject({ ok: true, location: { via: 'go-get', codeDir: '', pathMajor: 'v2', protocol: 'git-smart-http' } });
+    expect(again).toMatchObject({ ok: true, location: { url: `http://vanity.test:${g.port}/git/lib` } });
+    expect(g.requests.filter((x) => x.includes('go-get=1'))).toHaveLength(1);
+    await expect(resolver.locate('vanity.test/none', null)).resolves.toMatchObject({ ok: false, kind: 'not-resolved', detail: expect.stringMatching(/no go-import meta tag for vanity\.test\/none/) });
+  });
+});

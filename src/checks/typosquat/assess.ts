@@ -1,0 +1,173 @@
+/**
+ * The whole typosquat assessment of one module: the name check (corpus + the repo's own requirements), a
+ * same-name lookup on GitHub when the name check found no target, then the facts about the suspect relative
+ * to its target (proxy publication and go.mod, GitHub repositories and owners, zip contents), and the
+ * verdict (verdict.ts). The app's scan and `modwarden typosquat` both come here through engine/wiring.ts.
+ * Sources are passed in (null = not available); nothing here throws on network trouble.
+ */
+import type { ModuleVersion } from '../../gomod/types.js';
+import type { GitHubMetaClient, RepoMeta } from '../../sources/github/meta.js';
+import { compareWithTarget, type FileDigest } from './clone.js';
+import type { RepoFacts, TyposquatDetector, TyposquatResult } from './detector.js';
+import {
+  comparableVersion,
+  deprecation,
+  firstPublication,
+  releases,
+  repoSide,
+  searchOriginal,
+  type Got,
+  type ProxyFacts,
+} from './evidence.js';
+import { parsePath } from './path-parts.js';
+import { decideVerdict, type EvidenceSource, type RepoSide, type VerdictFacts } from './verdict.js';
+
+/** The sources an assessment may use. */
+export interface AssessSources {
+  /** The module proxy (null: offline). */
+  proxy: ProxyFacts | null;
+  /** GitHub metadata (null: not configured or offline). */
+  meta: GitHubMetaClient | null;
+  /** Module files for the content comparison (null: no content). */
+  fetchFiles: ((mv: ModuleVersion) => Promise<readonly FileDigest[]>) | null;
+  /** Why the proxy / GitHub is missing, for the reasons ("offline", "no GitHub token"). */
+  proxyOff?: string;
+  metaOff?: string;
+  /** Judge the module as if the corpus did not list it (evaluation: leave-one-out, long-tail set). */
+  assumeUnknown?: boolean;
+  /** The review time, for wording only ("first published 3 days ago"); verdicts never depend on it. */
+  now?: Date;
+}
+
+/** Suspects with at least this many stars are not searched for an original (the search budget is for obscure copies). */
+const SEARCH_MAX_STARS = 10;
+/** Score given to a target found only by a same-name search: a weak match ("same repo name, other owner"). */
+const SEARCH_MATCH_SCORE = 0.55;
+
+function repoFacts(side: RepoSide): RepoFacts {
+  const r = side.repo;
+  return { fullName: r.fullName, createdAt: r.createdAt || null, stars: r.stars, fork: r.fork, parent: r.parent, ownerCreatedAt: side.ownerCreatedAt };
+}
+
+const SKIP = new Set(['allow-listed', 'known-module', 'already-required']);
+
+/** Assesses one module (with the version a change fetches, or null: the latest). */
+export async function assessModule(
+  detector: TyposquatDetector,
+  suspect: { path: string; version: string | null },
+  existing: readonly string[],
+  src: AssessSources,
+): Promise<TyposquatResult> {
+  let result = detector.check(suspect.path, { existing: [...existing], ...(src.assumeUnknown ? { assumeUnknown: true } : {}) });
+  if (result.signals.some((x) => SKIP.has(x))) return { ...result, severity: null };
+  const unavailable: Array<{ source: EvidenceSource; why: string }> = [];
+  if (!src.proxy) unavailable.push({ source: 'proxy', why: src.proxyOff ?? 'module proxy not used' });
+  if (!src.meta) unavailable.push({ source: 'github', why: src.metaOff ?? 'GitHub metadata not used' });
+
+  const s = parsePath(suspect.path);
+  const onGitHub = s.host === 'github.com' && !!s.owner && !!s.repo;
+  let suspectSide: Got<RepoSide | null> | null = null;
+  const suspectRepo = async () => (suspectSide ??= await repoSide(src.meta!, s.owner!, s.repo));
+
+  // A copy of a niche module under a new owner: no corpus entry resembles it; GitHub's same-name search may.
+  if (!result.target && src.meta && onGitHub) {
+    const side = await suspectRepo();
+    if (side.ok && side.value && !(side.value.repo.stars >= SEARCH_MAX_STARS)) {
+      const found = await searchOriginal(src.meta, side.value.repo);
+      if (!found.ok) unavailable.push({ source: 'github', why: `same-name search: ${found.why}` });
+      else if (found.value) result = withSearchTarget(result, found.value);
+    } else if (!side.ok) unavailable.push({ source: 'github', why: side.why });
+  }
+  if (!result.suspicious || !result.target) {
+    return { ...result, severity: null, ...(unavailable.length && result.target ? { notes: [...(result.notes ?? []), ...unavailable.map((u) => u.why)] } : {}) };
+  }
+  const target = result.target;
+  const facts: VerdictFacts = { unavailable };
+
+  // Proxy and GitHub lookups of both sides run together.
+  const proxyPart = async () => {
+    if (!src.proxy) return;
+    const [sRel, tRel] = await Promise.all([releases(src.proxy, suspect.path), releases(src.proxy, target)]);
+    const [sPub, tPub] = await Promise.all([firstPublication(src.proxy, suspect.path, sRel), firstPublication(src.proxy, target, tRel)]);
+    if (sPub.ok && tPub.ok) facts.publication = { suspect: sPub.value, target: tPub.value };
+    else unavailable.push({ source: 'proxy', why: `first publication: ${!sPub.ok ? sPub.why : (tPub as { why: string }).why}` });
+    // Versions for go.mod and content: the one given (else the suspect's latest), and the target's same or nearest earlier.
+    let sVersion = suspect.version;
+    let tVersion: string | null = null;
+    try {
+      sVersion ??= (await src.proxy.latest(suspect.path)).Version;
+      tVersion = tRel.ok && tRel.value.length ? comparableVersion(tRel.value, sVersion) : (await src.proxy.latest(target)).Version;
+    } catch (e) {
+      unavailable.push({ source: 'proxy', why: `versions: ${e instanceof Error ? e.message : String(e)}` });
+    }
+    if (!sVersion || !tVersion) return;
+    const tLatest = tRel.ok && tRel.value.length ? tRel.value.at(-1)! : tVersion;
+    const [sDep, tDep] = await Promise.all([deprecation(src.proxy, suspect.path, sVersion), deprecation(src.proxy, target, tLatest)]);
+    if (sDep.ok || tDep.ok) facts.deprecated = { suspect: sDep.ok ? sDep.value : null, target: tDep.ok ? tDep.value : null };
+    if (src.fetchFiles) facts.clone = await compareWithTarget({ path: suspect.path, version: sVersion }, { path: target, version: tVersion }, src.fetchFiles);
+  };
+  const githubPart = async () => {
+    if (!src.meta) return;
+    const tRepo = targetGitHubRepo(result);
+    const [sSide, tSide] = await Promise.all([
+      onGitHub ? suspectRepo() : Promise.resolve(null),
+      tRepo ? repoSide(src.meta, tRepo.owner, tRepo.repo) : Promise.resolve(null),
+    ]);
+    if (sSide && !sSide.ok) unavailable.push({ source: 'github', why: sSide.why });
+    if (tSide && !tSide.ok) unavailable.push({ source: 'github', why: tSide.why });
+    if (sSide?.ok || tSide?.ok) {
+      facts.github = {};
+      if (sSide?.ok) facts.github.suspect = sSide.value;
+      if (tSide?.ok) facts.github.target = tSide.value;
+    }
+  };
+  await Promise.all([proxyPart(), githubPart()]);
+  if (result.targetSource === 'corpus') {
+    const d = detector.dependentsOf(target);
+    if (d !== undefined) facts.targetDependents = d;
+  }
+
+  const v = decideVerdict({ module: suspect.path, target, targetSource: result.targetSource ?? null, score: result.score, signals: result.signals }, facts, src.now ? { now: src.now } : {});
+  const gh = facts.github;
+  const copied = facts.clone?.nearCopy === true || facts.clone?.identicalCopy === true;
+  const declaredFork = v.evidence.some((e) => e.kind === 'declared-fork');
+  return {
+    ...result,
+    severity: v.severity,
+    suspicious: v.severity !== null,
+    score: v.score,
+    signals: [...result.signals, ...v.evidence.filter((e) => e.effect !== 'neutral' && e.effect !== 'unavailable' && e.source !== 'corpus').map((e) => e.kind)],
+    // A copy's content is the headline; otherwise the name match is, and the evidence follows it.
+    reasons: copied ? [...v.reasons, ...result.reasons] : [...result.reasons, ...v.reasons],
+    notes: [...(result.notes ?? []), ...unavailable.map((u) => `${u.source}: ${u.why}`)],
+    evidence: {
+      ...(gh?.suspect ? { suspect: repoFacts(gh.suspect) } : {}),
+      ...(gh?.target ? { target: repoFacts(gh.target) } : {}),
+      ...(declaredFork ? { declaredFork } : {}),
+      entries: v.evidence,
+    },
+    ...(facts.clone ? { clone: facts.clone } : {}),
+  };
+}
+
+/** The GitHub repository behind the target: itself, or the one the corpus ties to its vanity path. */
+function targetGitHubRepo(r: TyposquatResult): { owner: string; repo: string } | null {
+  const t = parsePath(r.target!);
+  const gh = t.host === 'github.com' ? t : r.targetRepo ? parsePath(r.targetRepo) : t.githubRepo ? parsePath(t.githubRepo) : null;
+  return gh?.owner && gh.repo ? { owner: gh.owner, repo: gh.repo } : null;
+}
+
+/** The result with an original found by search as its target (a weak, same-name match). */
+function withSearchTarget(r: TyposquatResult, original: RepoMeta): TyposquatResult {
+  const target = `github.com/${original.fullName}`;
+  return {
+    ...r,
+    target,
+    targetSource: 'search',
+    targetRepo: target,
+    score: Math.max(r.score, SEARCH_MATCH_SCORE),
+    suspicious: true,
+    signals: [...r.signals, 'older-same-name-repo'],
+    reasons: [...r.reasons, `\`${r.module}\` has the same repo name as the older, more starred \`${target}\` (found by GitHub search) under another owner`],
+  };
+}

@@ -20,7 +20,7 @@ import {
   type ProxyFacts,
 } from './evidence.js';
 import { parsePath } from './path-parts.js';
-import { decideVerdict, type EvidenceSource, type RepoSide, type VerdictFacts } from './verdict.js';
+import { decideVerdict, STRONG_NAME, type EvidenceSource, type RepoSide, type VerdictFacts } from './verdict.js';
 
 /** The sources an assessment may use. */
 export interface AssessSources {
@@ -41,8 +41,13 @@ export interface AssessSources {
 
 /** Suspects with at least this many stars are not searched for an original (the search budget is for obscure copies). */
 const SEARCH_MAX_STARS = 10;
-/** Score given to a target found only by a same-name search: a weak match ("same repo name, other owner"). */
-const SEARCH_MATCH_SCORE = 0.55;
+/**
+ * Score given to a target found only by a same-name search: below the reporting threshold, so "same repo name,
+ * other owner" found this way is reported only when the evidence corroborates it (verdict.ts).
+ */
+const SEARCH_MATCH_SCORE = 0.45;
+/** Name matches at least this close are judged on their evidence even below the reporting threshold. */
+const GATHER_FLOOR = 0.3;
 
 function repoFacts(side: RepoSide): RepoFacts {
   const r = side.repo;
@@ -51,37 +56,72 @@ function repoFacts(side: RepoSide): RepoFacts {
 
 const SKIP = new Set(['allow-listed', 'known-module', 'already-required']);
 
-/** Assesses one module (with the version a change fetches, or null: the latest). */
+/** True when the target's repository has exactly the suspect's repo name (the copy's original, rather than a look-alike). */
+const sameName = (r: TyposquatResult, repo: string): boolean => parsePath(r.targetRepo ?? r.target ?? '').repo.toLowerCase() === repo.toLowerCase();
+const rankOf = (r: TyposquatResult): number => (r.severity ? RANK[r.severity] ?? 0 : 0);
+
+/** Severity order, for picking the candidate target with the strongest evidence. */
+const RANK: Record<string, number> = { critical: 5, high: 4, medium: 3, low: 2, info: 1 };
+
+/**
+ * Assesses one module (with the version a change fetches, or null: the latest). Candidate targets: the name
+ * check's (corpus, the repo's requirements, config) when it resembles one at all, and, when that match is
+ * missing or weak, the older same-name repository GitHub's search finds. Each candidate is judged on its
+ * evidence; the most severe verdict is reported.
+ */
 export async function assessModule(
   detector: TyposquatDetector,
   suspect: { path: string; version: string | null },
   existing: readonly string[],
   src: AssessSources,
 ): Promise<TyposquatResult> {
-  let result = detector.check(suspect.path, { existing: [...existing], ...(src.assumeUnknown ? { assumeUnknown: true } : {}) });
-  if (result.signals.some((x) => SKIP.has(x))) return { ...result, severity: null };
+  const named = detector.check(suspect.path, { existing: [...existing], ...(src.assumeUnknown ? { assumeUnknown: true } : {}) });
+  if (named.signals.some((x) => SKIP.has(x))) return { ...named, severity: null };
   const unavailable: Array<{ source: EvidenceSource; why: string }> = [];
   if (!src.proxy) unavailable.push({ source: 'proxy', why: src.proxyOff ?? 'module proxy not used' });
   if (!src.meta) unavailable.push({ source: 'github', why: src.metaOff ?? 'GitHub metadata not used' });
 
   const s = parsePath(suspect.path);
   const onGitHub = s.host === 'github.com' && !!s.owner && !!s.repo;
-  let suspectSide: Got<RepoSide | null> | null = null;
-  const suspectRepo = async () => (suspectSide ??= await repoSide(src.meta!, s.owner!, s.repo));
+  let suspectSide: Promise<Got<RepoSide | null>> | null = null;
+  const suspectRepo = () => (suspectSide ??= repoSide(src.meta!, s.owner!, s.repo));
 
+  const candidates: TyposquatResult[] = [];
+  // A faint name match is still worth the evidence when content can decide (a copy under a vanity name).
+  if (named.target && (named.suspicious || (named.score >= GATHER_FLOOR && src.proxy))) candidates.push(named);
   // A copy of a niche module under a new owner: no corpus entry resembles it; GitHub's same-name search may.
-  if (!result.target && src.meta && onGitHub) {
+  if (src.meta && onGitHub && (!named.target || named.score < STRONG_NAME)) {
     const side = await suspectRepo();
     if (side.ok && side.value && !(side.value.repo.stars >= SEARCH_MAX_STARS)) {
       const found = await searchOriginal(src.meta, side.value.repo);
       if (!found.ok) unavailable.push({ source: 'github', why: `same-name search: ${found.why}` });
-      else if (found.value) result = withSearchTarget(result, found.value);
+      else if (found.value && `github.com/${found.value.fullName}`.toLowerCase() !== (named.target ?? '').toLowerCase()) {
+        candidates.push(withSearchTarget(named, found.value));
+      }
     } else if (!side.ok) unavailable.push({ source: 'github', why: side.why });
   }
-  if (!result.suspicious || !result.target) {
-    return { ...result, severity: null, ...(unavailable.length && result.target ? { notes: [...(result.notes ?? []), ...unavailable.map((u) => u.why)] } : {}) };
+  if (!candidates.length) {
+    return { ...named, suspicious: false, severity: null, ...(named.target && unavailable.length ? { notes: [...(named.notes ?? []), ...unavailable.map((u) => `${u.source}: ${u.why}`)] } : {}) };
   }
-  const target = result.target;
+  let best: TyposquatResult | null = null;
+  for (const c of candidates) {
+    const judged = await judgeCandidate(detector, c, suspect, src, [...unavailable], suspectRepo, onGitHub);
+    if (!best || rankOf(judged) > rankOf(best) || (rankOf(judged) === rankOf(best) && sameName(judged, s.repo) && !sameName(best, s.repo))) best = judged;
+  }
+  return best!;
+}
+
+/** Gathers the facts about the suspect relative to one candidate target and decides. */
+async function judgeCandidate(
+  detector: TyposquatDetector,
+  result: TyposquatResult,
+  suspect: { path: string; version: string | null },
+  src: AssessSources,
+  unavailable: Array<{ source: EvidenceSource; why: string }>,
+  suspectRepo: () => Promise<Got<RepoSide | null>>,
+  onGitHub: boolean,
+): Promise<TyposquatResult> {
+  const target = result.target!;
   const facts: VerdictFacts = { unavailable };
 
   // Proxy and GitHub lookups of both sides run together.

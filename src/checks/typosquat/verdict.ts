@@ -88,6 +88,8 @@ export interface NameMatch {
 
 /** Name scores at or above this are strong imitations (look-alike owner, confusables, affixes, host typos). */
 export const STRONG_NAME = 0.7;
+/** Name scores below this are not reported on the name alone. */
+const REPORT_THRESHOLD = 0.5;
 /** A publisher account created this close before the repository is a throwaway. */
 const THROWAWAY_DAYS = 30;
 /** A target this many times more starred than the suspect is "far more used". */
@@ -232,7 +234,8 @@ export function decideVerdict(match: NameMatch, facts: VerdictFacts, opts: { now
     severity = throwaway || copy !== null ? 'critical' : order === 'earlier' ? 'medium' : 'high';
   } else {
     const corroborated = throwaway && order === 'later' && lessUsed;
-    severity = corroborated || copy !== null ? 'high' : 'medium';
+    // A faint match (below the reporting threshold) is reported only when the evidence corroborates it.
+    severity = corroborated || copy !== null ? 'high' : match.score >= REPORT_THRESHOLD ? 'medium' : null;
   }
   if (severity === 'critical') score = Math.max(score, 0.95);
   else if (severity === 'high') score = Math.max(score, 0.7);

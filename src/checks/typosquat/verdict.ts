@@ -101,6 +101,10 @@ function ms(iso: string | null | undefined): number {
   return iso ? Date.parse(iso) : NaN;
 }
 
+function copyOf(c: CloneComparison | undefined): boolean {
+  return c?.status === 'compared' && (c.nearCopy || c.identicalCopy);
+}
+
 /** "3 days", "2 years": the distance between two times, for wording only. */
 export function span(fromMs: number, toMs: number): string {
   const d = Math.abs(toMs - fromMs) / DAY;
@@ -149,7 +153,7 @@ export function decideVerdict(match: NameMatch, facts: VerdictFacts, opts: { now
   if (s && t) {
     const sFull = s.fullName.toLowerCase();
     const tFull = t.fullName.toLowerCase();
-    if (sFull === tFull) clear('github', 'same-repository', `GitHub serves both paths from one repository, \`${t.fullName}\``);
+    if (sFull === tFull) clear('github', 'same-repository', `GitHub serves both paths from one repository, \`${t.fullName}\`${s.movedFrom ? ` (\`${s.movedFrom}\` was renamed or transferred)` : ''}`);
     else if (s.movedFrom && s.movedFrom.toLowerCase() !== sFull && s.fullName.toLowerCase() === tFull) clear('github', 'rename', `\`${s.movedFrom}\` redirects to \`${s.fullName}\` on GitHub (renamed)`);
     if (t.movedFrom && t.fullName.toLowerCase() === sFull) clear('github', 'rename', `GitHub redirects \`${t.movedFrom}\` to \`${t.fullName}\`: the target was renamed to the suspect`);
     if (s.movedFrom && s.fullName.toLowerCase() === tFull) clear('github', 'rename', `GitHub redirects \`${s.movedFrom}\` to \`${s.fullName}\`: the suspect is the target's old name`);
@@ -211,6 +215,8 @@ export function decideVerdict(match: NameMatch, facts: VerdictFacts, opts: { now
   if (gh && gh.suspect === null) add('github', 'repo-missing', 'raises', `\`${match.module}\` has no repository on GitHub (deleted, renamed or private) while the proxy may still serve it`);
 
   if (order === 'earlier' && atLeastAsUsed) clear(pub ? 'proxy' : 'github', 'older-and-used', `\`${match.module}\` is older than \`${targetPath}\` and at least as used: it is the original, not the copy`);
+  // A weak resemblance to something that did not exist yet is no imitation (a strong one still deserves a look).
+  else if (order === 'earlier' && !strong && !copyOf(facts.clone)) clear(pub?.suspect && pub.target ? 'proxy' : 'github', 'older', `\`${match.module}\` existed before \`${targetPath}\`: it cannot be imitating it`);
 
   // --- Content: decisive when available.
   const c = facts.clone;

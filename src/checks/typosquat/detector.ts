@@ -1,7 +1,7 @@
 /**
  * Typosquat detection for Go module paths: is a module a PR adds (or points a `replace` at) a look-alike
- * of a module the ecosystem trusts or the repo already uses? Pure and synchronous: the corpus is passed in,
- * network enrichment lives in src/sources/github-meta.ts.
+ * of a module the ecosystem trusts or the repo already uses? Pure and synchronous: the corpus is passed in.
+ * This is the name evidence; assess.ts gathers the rest (proxy, GitHub, content) and verdict.ts decides severity.
  *
  * Paths are compared per segment (host / owner / repo), not as whole strings: most real Go attacks keep the
  * repo name and change the owner (`boltdb` -> `boltdb-go`), or copy a niche repo name under a new owner.
@@ -27,7 +27,7 @@ import { decideVerdict, type EvidenceEntry } from './verdict.js';
 /** Score at or above which a module is reported as suspicious. */
 export const SUSPICIOUS_THRESHOLD = 0.5;
 
-/** Repository facts gathered by enrichment (see src/sources/github-meta.ts). */
+/** Repository facts of one side (from sources/github/meta.ts, gathered by assess.ts). */
 export interface RepoFacts {
   fullName: string;
   createdAt: string | null;
@@ -228,8 +228,10 @@ function popularity(t: Target): number {
   if (t.source !== 'corpus') return 1;
   if (t.dependents >= 3) return 1;
   if (t.dependents >= 1) return 0.95;
-  // Listed (awesome-go, proxy list) but not seen in the sampled go.mod files.
-  return 0.92;
+  // Listed (awesome-go, proxy list) but not seen in the sampled go.mod files: such an entry never outranks a
+  // used original of the same name on the name alone (docker/go-events vs deatil/go-events); weak matches
+  // against it stay below the reporting threshold unless evidence (content, publisher) raises them.
+  return 0.85;
 }
 
 /** How distinctive a repo name is: generic and very short names prove little. */

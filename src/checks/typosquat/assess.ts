@@ -20,7 +20,7 @@ import {
   type ProxyFacts,
 } from './evidence.js';
 import { parsePath } from './path-parts.js';
-import { decideVerdict, STRONG_NAME, type EvidenceSource, type RepoSide, type VerdictFacts } from './verdict.js';
+import { decideVerdict, STRONG_NAME, THROWAWAY_DAYS, type EvidenceSource, type RepoSide, type VerdictFacts } from './verdict.js';
 
 /** The sources an assessment may use. */
 export interface AssessSources {
@@ -39,8 +39,17 @@ export interface AssessSources {
   now?: Date;
 }
 
-/** Suspects with at least this many stars are not searched for an original (the search budget is for obscure copies). */
-const SEARCH_MAX_STARS = 10;
+/**
+ * The search budget (per scan) goes to the repositories a copy campaign leaves behind: published by an account
+ * made just before the repository, or unused (no stars, no forks). Relative facts only; a big PR of established
+ * modules does not spend it.
+ */
+function worthSearching(side: RepoSide): boolean {
+  const created = Date.parse(side.repo.createdAt);
+  const owner = Date.parse(side.ownerCreatedAt ?? '');
+  const throwaway = !Number.isNaN(created) && !Number.isNaN(owner) && created - owner < THROWAWAY_DAYS * 86_400_000;
+  return throwaway || (side.repo.stars === 0 && (side.repo.forks ?? 0) === 0);
+}
 /**
  * Score given to a target found only by a same-name search: below the reporting threshold, so "same repo name,
  * other owner" found this way is reported only when the evidence corroborates it (verdict.ts).
@@ -92,7 +101,7 @@ export async function assessModule(
   // A copy of a niche module under a new owner: no corpus entry resembles it; GitHub's same-name search may.
   if (src.meta && onGitHub && (!named.target || named.score < STRONG_NAME)) {
     const side = await suspectRepo();
-    if (side.ok && side.value && !(side.value.repo.stars >= SEARCH_MAX_STARS)) {
+    if (side.ok && side.value && worthSearching(side.value)) {
       const found = await searchOriginal(src.meta, side.value.repo);
       if (!found.ok) unavailable.push({ source: 'github', why: `same-name search: ${found.why}` });
       else if (found.value && `github.com/${found.value.fullName}`.toLowerCase() !== (named.target ?? '').toLowerCase()) {

@@ -91,7 +91,7 @@ export const STRONG_NAME = 0.7;
 /** Name scores below this are not reported on the name alone. */
 const REPORT_THRESHOLD = 0.5;
 /** A publisher account created this close before the repository is a throwaway. */
-const THROWAWAY_DAYS = 30;
+export const THROWAWAY_DAYS = 30;
 /** A target this many times more starred than the suspect is "far more used". */
 const USAGE_RATIO = 5;
 

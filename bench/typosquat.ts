@@ -1,12 +1,19 @@
 /**
  * Typosquat check throughput: candidates per second with the look-alike index vs a naive scan of every
  * corpus entry (same comparison, same answers), and vs the naive whole-path Dice scan existing detectors do.
- * Runs on the shipped corpus and on a synthetic 50k-entry corpus, in the same process.
+ * Runs on the shipped corpus and on a synthetic 50k-entry corpus, in the same process. Then what the
+ * evidence lookups of issue 11 cost for a PR of 200 new modules (requests by source, wall time with a simulated
+ * latency, per mode), and the labelled evaluation (bench/typosquat-eval.ts).
  *   npm run build && node dist/bench/typosquat.js
  */
 import { loadCorpus, type Corpus, type CorpusEntry } from '../src/checks/typosquat/corpus.js';
 import { createTyposquatDetector } from '../src/checks/typosquat/detector.js';
 import { diceExact } from '../src/checks/typosquat/names.js';
+import { assessModule, type AssessSources } from '../src/checks/typosquat/assess.js';
+import { attackDoubles } from '../src/checks/typosquat/eval-data.js';
+import type { GitHubMetaClient } from '../src/sources/github/meta.js';
+import { loadEvalData, MODES, printEvaluation, type Mode } from './typosquat-eval.js';
+import { attackWorld, legitWorld, type Calls, type World } from './typosquat-world.js';
 
 /** A small deterministic PRNG (mulberry32) so every run measures the same inputs. */
 function rng(seed: number): () => number {
@@ -111,3 +118,82 @@ function bench(label: string, corpus: Corpus, n: number): void {
 const real = loadCorpus();
 bench('shipped corpus', real, 500);
 bench('synthetic corpus', syntheticCorpus(real, 50_000), 500);
+
+// ---------------------------------------------------------------------------------------------------------
+// The evidence lookups of issue 11: what a PR of 200 new modules costs with the proxy and GitHub.
+
+/** Runs `fn` over `items` with at most `n` at a time. */
+async function pool<T, R>(items: readonly T[], n: number, fn: (t: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  await Promise.all(Array.from({ length: n }, async () => {
+    for (let i = next++; i < items.length; i = next++) out[i] = await fn(items[i]!);
+  }));
+  return out;
+}
+
+/** A GitHub view with a per-scan search budget, as GitHubMetaSource.forScan gives the scan. */
+function budgeted(meta: GitHubMetaClient, budget: { left: number }): GitHubMetaClient {
+  return {
+    repo: (o, n) => meta.repo(o, n),
+    user: (l) => meta.user(l),
+    async searchByName(name) {
+      if (budget.left <= 0) return { ok: false, why: 'limited', message: 'GitHub search skipped: search budget for this scan used up' };
+      budget.left--;
+      return meta.searchByName(name);
+    },
+  };
+}
+
+async function prCost(mode: Mode, latencyMs: number, concurrency: number, searchBudget: number): Promise<void> {
+  const data = loadEvalData();
+  // A PR adding 200 modules: 190 long-tail legitimate ones (every 6th of the Debian set) and 10 reported copies.
+  const legit = data.debian.filter((_, i) => i % 6 === 0).slice(0, 190);
+  const attacks = attackDoubles(data.records).filter((a) => a.kind === 'copy').slice(0, 10);
+  const budget = { left: searchBudget };
+  const totals: Calls = { proxy: 0, zips: 0, github: 0, searches: 0 };
+  const jobs: Array<() => Promise<{ fails: boolean; notes: number }>> = [
+    ...legit.map((m) => async () => {
+      const w = legitWorld(m, data.known, { at: new Date(Date.UTC(2026, 0, 1)), latencyMs });
+      const r = await assessModule(data.detector, { path: m, version: null }, [], sourcesOf(mode, w, budget, true));
+      add(totals, w.calls);
+      return { fails: !!r.severity && ['high', 'critical'].includes(r.severity), notes: (r.notes ?? []).filter((n) => n.includes('budget')).length };
+    }),
+    ...attacks.map((a) => async () => {
+      const w = attackWorld(a, data.records, { at: a.reviewAt.oneYear, latencyMs });
+      const r = await assessModule(data.detector, { path: a.suspect, version: null }, [], sourcesOf(mode, w, budget, false));
+      add(totals, w.calls);
+      return { fails: !!r.severity && ['high', 'critical'].includes(r.severity), notes: 0 };
+    }),
+  ];
+  const t0 = performance.now();
+  const res = await pool(jobs, concurrency, (j) => j());
+  const ms = performance.now() - t0;
+  process.stdout.write(
+    `  ${mode.padEnd(13)} ${(ms / 1000).toFixed(2).padStart(6)} s  requests: proxy ${totals.proxy}, zips ${totals.zips}, GitHub ${totals.github}, searches ${totals.searches} (budget ${searchBudget}; ${res.reduce((n, r) => n + r.notes, 0)} modules over it)  failing: ${res.filter((r) => r.fails).length}\n`,
+  );
+}
+
+function add(a: Calls, b: Calls): void {
+  a.proxy += b.proxy;
+  a.zips += b.zips;
+  a.github += b.github;
+  a.searches += b.searches;
+}
+
+function sourcesOf(mode: Mode, w: World, budget: { left: number }, assumeUnknown: boolean): AssessSources {
+  return {
+    proxy: mode === 'offline' ? null : w.proxy,
+    meta: mode === 'proxy+github' ? budgeted(w.meta, budget) : null,
+    fetchFiles: mode === 'offline' ? null : (mv) => w.fetchFiles(mv),
+    assumeUnknown,
+  };
+}
+
+const LATENCY_MS = 50;
+const CONCURRENCY = 8;
+process.stdout.write(`\nPR of 200 new modules (190 long-tail legitimate, 10 reported copies), every request ${LATENCY_MS} ms, ${CONCURRENCY} at a time:\n`);
+for (const mode of MODES) await prCost(mode, LATENCY_MS, CONCURRENCY, 60);
+
+process.stdout.write('\n');
+await printEvaluation();

@@ -1,15 +1,17 @@
 /**
  * Rebuilds data/popular-modules.tsv and data/aliases.tsv from the shared corpus
- * (default ../shared/data next to the package, or the directory given as the first argument).
+ * (default ../shared/data next to the package, or the directory given as the first argument), plus the
+ * product's own alias rows in scripts/corpus/aliases-extra.tsv (renames and successors, each with its source).
  * Output is deterministic: rows validated, de-duplicated and sorted (dependents descending, then module).
  *   node dist/scripts/build-corpus.js [source-dir] [out-dir]
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { CorpusError, packageRoot, parseAliasesTsv, parsePopularTsv, type AliasRow, type CorpusEntry } from '../src/checks/typosquat/corpus.js';
 
 const POPULAR_IN = 'popular-go-modules.tsv';
 const ALIASES_IN = 'go-module-aliases.tsv';
+
 
 /** Renders corpus entries as popular-modules.tsv text. */
 export function renderPopular(entries: CorpusEntry[]): string {
@@ -34,6 +36,13 @@ export function renderAliases(rows: AliasRow[]): string {
   return lines.join('\n') + '\n';
 }
 
+/** The product's own alias rows (scripts/corpus/aliases-extra.tsv, next to this script in the source tree). */
+function readExtraAliases(): AliasRow[] {
+  const file = join(packageRoot(), 'scripts', 'corpus', 'aliases-extra.tsv');
+  if (!existsSync(file)) throw new CorpusError(`cannot find ${file}`);
+  return parseAliasesTsv(readFileSync(file, 'utf8'), file);
+}
+
 /** Reads the shared corpus from `src` and writes the product's copy into `out`. Returns row counts. */
 export function buildCorpus(src: string, out: string): { modules: number; aliases: number } {
   const read = (name: string) => {
@@ -44,7 +53,7 @@ export function buildCorpus(src: string, out: string): { modules: number; aliase
     }
   };
   const entries = parsePopularTsv(read(POPULAR_IN), join(src, POPULAR_IN));
-  const aliases = parseAliasesTsv(read(ALIASES_IN), join(src, ALIASES_IN));
+  const aliases = [...parseAliasesTsv(read(ALIASES_IN), join(src, ALIASES_IN)), ...readExtraAliases()];
   mkdirSync(out, { recursive: true });
   const popular = renderPopular(entries);
   const alias = renderAliases(aliases);

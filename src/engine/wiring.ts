@@ -9,7 +9,8 @@ import type { ModuleVersion } from '../gomod/types.js';
 import type { RepoConfig } from '../config/repo.js';
 import { diffFiles, requiredModules } from './gomod-step.js';
 import { createTyposquatDetector, suspectPathOf, typosquatFindings, type TyposquatDetector, type TyposquatResult } from '../checks/typosquat/detector.js';
-import { applyClone, compareWithTarget, type FileDigest } from '../checks/typosquat/clone.js';
+import { goFileFacts, type FileDigest } from '../checks/typosquat/clone.js';
+import { assessModule } from '../checks/typosquat/assess.js';
 import { readModuleZip } from '../modzip/reader.js';
 import { GoProxyClient } from '../sources/goproxy.js';
 import { readGoEnv, type GoEnv } from '../sources/goenv.js';
@@ -23,7 +24,6 @@ import type { OriginReader } from '../sources/origin-reader.js';
 import type { OriginResolver } from '../sources/origin-location.js';
 import { SumDbClient } from '../sources/sumdb.js';
 import { createGitHubMetaClient, type GitHubMetaClient, type GitHubMetaSource } from '../sources/github/meta.js';
-import { enrichTyposquat } from '../checks/typosquat/evidence.js';
 import type { EngineEnv } from '../config/operator.js';
 import { createVerifier, type Verifier } from './verify-step.js';
 import type { ScanChecks, ScanDeps } from './scan.js';
@@ -139,6 +139,11 @@ export function createScanDeps(s: EngineSettings): ScanDeps {
   return { checks: createScanChecks(createClients(s), { cacheEntries: s.cacheEntries }), concurrency: s.concurrency, goprivate: s.goprivate };
 }
 
+/** Go sources small enough to read for imports and `init()` (the content comparison names what a copy adds). */
+function keepGoSource(path: string, size: number): boolean {
+  return path.endsWith('.go') && size <= 256 * 1024;
+}
+
 /** One download per module@version: the proxy client caches the zip, `cache` its file digests. */
 export function fileDigests(proxy: GoProxyClient, cache?: LRUCache<string, Promise<FileDigest[]>>): (mv: ModuleVersion) => Promise<FileDigest[]> {
   return (mv) => {
@@ -147,8 +152,8 @@ export function fileDigests(proxy: GoProxyClient, cache?: LRUCache<string, Promi
     if (!p) {
       // The zip is leased while it is read, so the on-disk cache cannot delete it mid-read.
       p = proxy
-        .withZip(mv.path, mv.version, (z) => readModuleZip(z.file, mv))
-        .then((c) => c.files.map((f) => ({ path: f.path, size: f.size, sha256: f.sha256 })));
+        .withZip(mv.path, mv.version, (z) => readModuleZip(z.file, mv, { keepContent: keepGoSource }))
+        .then((c) => c.files.map((f) => ({ path: f.path, size: f.size, sha256: f.sha256, ...(f.content ? { go: goFileFacts(f.content.toString('utf8')) } : {}) })));
       p.catch(() => cache?.delete(key));
       cache?.set(key, p);
     }
@@ -156,35 +161,34 @@ export function fileDigests(proxy: GoProxyClient, cache?: LRUCache<string, Promi
   };
 }
 
+/** Why a source is missing from a typosquat assessment (worded in the evidence: "offline", "no GitHub token"). */
+export interface TyposquatSourceNotes {
+  proxyOff?: string;
+  metaOff?: string;
+  /** Review time, for wording only. */
+  now?: Date;
+}
+
 /**
  * The whole typosquat assessment of one module, the same for the app and `modwarden typosquat`: the name
- * check, repository facts when GitHub is reachable, and near-copy evidence from the proxy when a version is known.
+ * check, the same-name search, first publication and go.mod from the proxy, repository facts from GitHub, and
+ * the content comparison with the target (checks/typosquat/assess.ts decides). A null proxy or meta is a
+ * source not used (offline); the verdict says which evidence could not be gathered.
  */
 export async function assessTyposquat(
-  clients: Pick<EngineClients, 'proxy' | 'meta'>,
+  clients: { proxy: GoProxyClient | null; meta: EngineClients['meta'] },
   detector: TyposquatDetector,
   suspect: { path: string; version: string | null },
   existing: readonly string[],
-  fetchFiles: (mv: ModuleVersion) => Promise<FileDigest[]> = fileDigests(clients.proxy),
+  fetchFiles: ((mv: ModuleVersion) => Promise<FileDigest[]>) | null = clients.proxy ? fileDigests(clients.proxy) : null,
+  notes: TyposquatSourceNotes = {},
 ): Promise<TyposquatResult> {
-  let result = detector.check(suspect.path, { existing: [...existing] });
-  // Repository facts raise a young copy of an old repo, lower a declared popular fork, and find
-  // older same-name repos the corpus does not know (never throws; rate limits become notes). A module with
-  // no name match at all is still enriched: a copy of a niche repo under a new owner is found only by search.
-  if (clients.meta && (result.suspicious || result.score > 0 || result.target === null)) {
-    result = await enrichTyposquat(result, clients.meta);
-  }
-  if (result.suspicious && result.target && suspect.version) {
-    // Near-copy evidence: compare with the target's latest version from the same proxy.
-    try {
-      const latest = await clients.proxy.latest(result.target);
-      const clone = await compareWithTarget({ path: suspect.path, version: suspect.version }, { path: result.target, version: latest.Version }, fetchFiles);
-      result = applyClone(result, clone);
-    } catch (e) {
-      result = { ...result, notes: [...(result.notes ?? []), `no content comparison: ${e instanceof Error ? e.message : String(e)}`] };
-    }
-  }
-  return result;
+  return assessModule(detector, suspect, existing, {
+    proxy: clients.proxy,
+    meta: clients.meta,
+    fetchFiles,
+    ...notes,
+  });
 }
 
 /** The real ScanChecks over a set of clients. Detectors and zip digests are cached across scans. */

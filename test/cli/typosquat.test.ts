@@ -1,5 +1,6 @@
 import nock from 'nock';
 import { main } from '../../src/cli/main.js';
+import { startGoProxyServer } from '../helpers/goproxy-server.js';
 
 function run(argv: string[], env: NodeJS.ProcessEnv = {}) {
   const out: string[] = [];
@@ -7,7 +8,10 @@ function run(argv: string[], env: NodeJS.ProcessEnv = {}) {
   return main(['typosquat', ...argv], { out: (t) => void out.push(t), err: (t) => void err.push(t), env }).then((code) => ({ code, out: out.join(''), err: err.join('') }));
 }
 
-beforeAll(() => nock.disableNetConnect());
+beforeAll(() => {
+  nock.disableNetConnect();
+  nock.enableNetConnect('127.0.0.1');
+});
 afterEach(() => nock.cleanAll());
 afterAll(() => nock.enableNetConnect());
 
@@ -30,9 +34,9 @@ describe('modwarden typosquat', () => {
   });
 
   it('takes the repository\'s existing requirements as targets', async () => {
-    const r = await run(['github.com/vainreboot/layout', '--existing', 'github.com/loov/layout']);
+    const r = await run(['github.com/vainreboot/layout', '--existing', 'github.com/loov/layout', '--offline']);
     expect(r.code).toBe(1);
-    expect(r.out).toMatch(/^SUSPICIOUS github.com\/vainreboot\/layout \(score 0.65\) imitates github.com\/loov\/layout\n/);
+    expect(r.out).toMatch(/^SUSPICIOUS github.com\/vainreboot\/layout \(medium, score 0.65\) imitates github.com\/loov\/layout\n/);
   });
 
   it('exits 2 with a clear error for an invalid module path, naming what a homoglyph path imitates', async () => {
@@ -55,15 +59,51 @@ describe('modwarden typosquat', () => {
     const env = { GITHUB_API_URL: api, GITHUB_TOKEN: 'x' };
     const r = await run(['github.com/boltdb-go/bolt', '--json'], env);
     scope.done();
-    expect(JSON.parse(r.out)[0]).toMatchObject({ score: 1, evidence: { youngCopy: true } });
+    const json = JSON.parse(r.out)[0];
+    expect(json).toMatchObject({ score: 0.95, severity: 'critical', evidence: { suspect: { fullName: 'boltdb-go/bolt' }, target: { fullName: 'boltdb/bolt' } } });
+    expect(json.evidence.entries).toEqual(expect.arrayContaining([
+      expect.objectContaining({ source: 'corpus', kind: 'name-strong' }),
+      expect.objectContaining({ source: 'github', kind: 'young-publisher', effect: 'raises' }),
+    ]));
     const offline = await run(['github.com/boltdb-go/bolt', '--json', '--offline'], env);
-    expect(JSON.parse(offline.out)[0].score).toBe(0.9);
+    expect(JSON.parse(offline.out)[0]).toMatchObject({ score: 0.9, severity: 'high' });
   });
 
   it('degrades to the name check with a note when GitHub rate-limits', async () => {
     nock('https://api.github.com').get('/repos/boltdb-go/bolt').reply(403, { message: 'API rate limit exceeded' }, { 'x-ratelimit-remaining': '0' });
-    const r = await run(['github.com/boltdb-go/bolt'], { GITHUB_TOKEN: 'x' });
+    nock('https://api.github.com').get('/repos/boltdb/bolt').reply(403, { message: 'API rate limit exceeded' }, { 'x-ratelimit-remaining': '0' });
+    const r = await run(['github.com/boltdb-go/bolt', '--goproxy', 'off'], { GITHUB_TOKEN: 'x' });
     expect(r.code).toBe(1);
-    expect(r.out).toContain('note: GitHub rate limit reached (HTTP 403); the verdict rests on the name check');
+    expect(r.out).toMatch(/^SUSPICIOUS github.com\/boltdb-go\/bolt \(high, /);
+    expect(r.out).toContain('note: github: GitHub rate limit reached (HTTP 403)');
+  });
+
+  it('compares module@version with its target from GOPROXY: a copy with a payload is critical', async () => {
+    const bolt = { 'go.mod': 'module github.com/boltdb/bolt\n', 'db.go': 'package bolt\n\nimport "os"\n\nvar _ = os.Open\n', 'tx.go': 'package bolt\n', 'bucket.go': 'package bolt\n', 'LICENSE': 'MIT\n' };
+    const copy = { ...bolt, 'go.mod': 'module github.com/boltdb-go/bolt\n', 'cursor_unix.go': 'package bolt\n\nimport (\n\t"net/http"\n\t"os/exec"\n)\n\nfunc init() { _ = exec.Command; _ = http.Get }\n' };
+    const proxy = await startGoProxyServer({
+      modules: [
+        { path: 'github.com/boltdb/bolt', version: 'v1.3.0', files: bolt, info: { Time: '2016-01-01T00:00:00Z' } },
+        { path: 'github.com/boltdb/bolt', version: 'v1.3.1', files: bolt, info: { Time: '2017-07-01T00:00:00Z' } },
+        { path: 'github.com/boltdb-go/bolt', version: 'v1.3.1', files: copy, info: { Time: '2021-11-10T00:00:00Z' } },
+      ],
+    });
+    try {
+      const r = await run(['github.com/boltdb-go/bolt@v1.3.1', '--json'], { GOPROXY: proxy.url, GOSUMDB: 'off' });
+      expect(r.code).toBe(1);
+      const [json] = JSON.parse(r.out);
+      expect(json).toMatchObject({ module: 'github.com/boltdb-go/bolt', target: 'github.com/boltdb/bolt', severity: 'critical', clone: { nearCopy: true, added: ['cursor_unix.go'], addedInit: ['cursor_unix.go'], newImports: ['net/http', 'os/exec'] } });
+      const sources = new Set(json.evidence.entries.map((e: { source: string }) => e.source));
+      expect([...sources].sort()).toEqual(['content', 'corpus', 'github', 'proxy']);
+      expect(json.evidence.entries).toEqual(expect.arrayContaining([
+        expect.objectContaining({ source: 'proxy', kind: 'published-later', detail: expect.stringContaining('first published v1.3.1 on 2021-11-10') }),
+        expect.objectContaining({ source: 'github', effect: 'unavailable', detail: 'GitHub not configured (set GITHUB_TOKEN or GITHUB_API_URL)' }),
+      ]));
+      const bad = await run(['github.com/boltdb-go/bolt@latest']);
+      expect(bad.code).toBe(2);
+      expect(bad.err).toMatch(/github.com\/boltdb-go\/bolt@latest: /);
+    } finally {
+      await proxy.close();
+    }
   });
 });

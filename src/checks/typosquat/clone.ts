@@ -10,6 +10,25 @@ export interface FileDigest {
   path: string;
   size: number;
   sha256: string;
+  /** For Go source files whose content was read: the import paths and whether it declares `func init()`. */
+  go?: GoFileFacts;
+}
+
+/** What a Go source file imports and whether it runs code at import time. */
+export interface GoFileFacts {
+  imports: string[];
+  init: boolean;
+}
+
+/** Reads the import paths and `func init()` of Go source text (comments and strings are not parsed: good enough to point at). */
+export function goFileFacts(text: string): GoFileFacts {
+  const code = text.replace(/\/\*[\s\S]*?\*\//g, '').replace(/\/\/[^\n]*/g, '');
+  const imports = new Set<string>();
+  for (const m of code.matchAll(/^\s*import\s*\(([\s\S]*?)\)/gm)) {
+    for (const q of m[1]!.matchAll(/"([^"\n]+)"/g)) imports.add(q[1]!);
+  }
+  for (const m of code.matchAll(/^\s*import\s+(?:[\w.]+\s+)?"([^"\n]+)"/gm)) imports.add(m[1]!);
+  return { imports: [...imports].sort(), init: /^func\s+init\s*\(\s*\)/m.test(code) };
 }
 
 /** The outcome of comparing two modules' file lists. */
@@ -37,7 +56,14 @@ export interface CloneComparison {
   nearCopy: boolean;
   /** Every file identical (go.mod aside): a copy with no changes yet. */
   identicalCopy: boolean;
+  /** Added or modified Go files that declare `func init()` where the target's did not (when contents were read). */
+  addedInit?: string[];
+  /** Imports of the suspect's changed files that no file of the target has (when contents were read). */
+  newImports?: string[];
 }
+
+/** Imports that give a payload its reach (network, processes, raw memory, loaded code). */
+export const RISKY_IMPORTS = new Set(['net', 'net/http', 'os/exec', 'syscall', 'unsafe', 'plugin']);
 
 /** Most changed files a module may have and still count as a near-copy (at least this, or 30% of the target). */
 const MAX_CHANGED = 5;
@@ -82,8 +108,14 @@ export function compareFileLists(suspect: readonly FileDigest[], target: readonl
   const allowed = Math.max(MAX_CHANGED, Math.floor(comparable * 0.3));
   const identicalCopy = comparable >= 2 && changed === 0 && similarity >= 0.999;
   const nearCopy = comparable >= 2 && !identicalCopy && similarity >= 0.5 && changed >= 1 && changed <= allowed;
+  // What the changed Go files add: code that runs at import time, and imports the target never had.
+  const changedGo = [...modified, ...added].map((p) => s.get(p)!).filter((f) => f.go);
+  const targetImports = new Set(target.flatMap((f) => f.go?.imports ?? []));
+  const addedInit = changedGo.filter((f) => f.go!.init && !t.get(f.path)?.go?.init).map((f) => f.path).sort();
+  const newImports = [...new Set(changedGo.flatMap((f) => f.go!.imports).filter((i) => !targetImports.has(i)))].sort();
   return {
     status: 'compared',
+    ...(changedGo.length ? { addedInit, newImports } : {}),
     identical,
     targetFiles: target.length,
     suspectFiles: suspect.length,
@@ -106,7 +138,11 @@ export function describeClone(c: CloneComparison): string {
   if (c.identicalCopy) return `\`${c.suspect}\` is a copy of \`${c.target}\` (${of}, nothing changed yet)`;
   if (c.nearCopy) {
     const n = c.modified.length + c.added.length + c.removed.length;
-    return `\`${c.suspect}\` is a modified copy of \`${c.target}\` with ${n} file${n === 1 ? '' : 's'} changed (${of}; ${parts})`;
+    const risky = [
+      c.addedInit?.length ? `\`init()\` added in ${c.addedInit.map((p) => `\`${p}\``).join(', ')}` : '',
+      c.newImports?.length ? `new imports ${c.newImports.slice(0, 10).map((i) => `\`${i}\`${RISKY_IMPORTS.has(i) ? ' (risky)' : ''}`).join(', ')}` : '',
+    ].filter(Boolean).join('; ');
+    return `\`${c.suspect}\` is a modified copy of \`${c.target}\` with ${n} file${n === 1 ? '' : 's'} changed (${of}; ${parts})${risky ? `; ${risky}` : ''}`;
   }
   return `\`${c.suspect}\` is not a near-copy of \`${c.target}\` (${of}, similarity ${c.similarity})`;
 }

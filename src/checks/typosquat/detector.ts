@@ -1,7 +1,7 @@
 /**
  * Typosquat detection for Go module paths: is a module a PR adds (or points a `replace` at) a look-alike
- * of a module the ecosystem trusts or the repo already uses? Pure and synchronous: the corpus is passed in,
- * network enrichment lives in src/sources/github-meta.ts.
+ * of a module the ecosystem trusts or the repo already uses? Pure and synchronous: the corpus is passed in.
+ * This is the name evidence; assess.ts gathers the rest (proxy, GitHub, content) and verdict.ts decides severity.
  *
  * Paths are compared per segment (host / owner / repo), not as whole strings: most real Go attacks keep the
  * repo name and change the owner (`boltdb` -> `boltdb-go`), or copy a niche repo name under a new owner.
@@ -22,11 +22,12 @@ import {
   type SegmentRelation,
 } from './names.js';
 import type { CloneComparison } from './clone.js';
+import { decideVerdict, type EvidenceEntry } from './verdict.js';
 
 /** Score at or above which a module is reported as suspicious. */
 export const SUSPICIOUS_THRESHOLD = 0.5;
 
-/** Repository facts gathered by enrichment (see src/sources/github-meta.ts). */
+/** Repository facts of one side (from sources/github/meta.ts, gathered by assess.ts). */
 export interface RepoFacts {
   fullName: string;
   createdAt: string | null;
@@ -50,12 +51,17 @@ export interface TyposquatResult {
   signals: string[];
   /** The GitHub repository behind the target (`github.com/golang/crypto` for `golang.org/x/crypto`), when known. */
   targetRepo?: string | null;
-  /** Where the target came from: the popular corpus, the repo's existing requirements, or config. */
+  /** Where the target came from: the popular corpus, the repo's existing requirements, config, or GitHub's same-name search. */
   targetSource?: 'corpus' | 'existing' | 'extra' | 'search' | null;
   /** Things the check could not do (rate limit, repo missing): the verdict stands on the name alone. */
   notes?: string[];
-  /** Metadata gathered by enrichment. */
-  evidence?: { suspect?: RepoFacts | null; target?: RepoFacts | null; youngCopy?: boolean; declaredFork?: boolean };
+  /**
+   * Severity the scan reports, decided by the evidence (verdict.ts); null = not reported. Absent on a bare
+   * name check (see typosquatSeverity).
+   */
+  severity?: Severity | null;
+  /** Repository facts of both sides and every piece of evidence with its source (`corpus`, `proxy`, `github`, `content`). */
+  evidence?: { suspect?: RepoFacts | null; target?: RepoFacts | null; declaredFork?: boolean; entries?: EvidenceEntry[] };
   /** Content comparison with the target (see clone.ts). */
   clone?: CloneComparison;
 }
@@ -87,6 +93,8 @@ export interface TyposquatDetector {
   check(modulePath: string, ctx?: CheckContext): TyposquatResult;
   /** The corpus index (exposed for benchmarks and tests). */
   readonly index: TargetIndex;
+  /** How many sampled projects depend on a corpus module (undefined: not in the corpus). */
+  dependentsOf(modulePath: string): number | undefined;
 }
 
 /** Repo names too common to mean anything on their own. */
@@ -220,8 +228,10 @@ function popularity(t: Target): number {
   if (t.source !== 'corpus') return 1;
   if (t.dependents >= 3) return 1;
   if (t.dependents >= 1) return 0.95;
-  // Listed (awesome-go, proxy list) but not seen in the sampled go.mod files.
-  return 0.92;
+  // Listed (awesome-go, proxy list) but not seen in the sampled go.mod files: such an entry never outranks a
+  // used original of the same name on the name alone (docker/go-events vs deatil/go-events); weak matches
+  // against it stay below the reporting threshold unless evidence (content, publisher) raises them.
+  return 0.85;
 }
 
 /** How distinctive a repo name is: generic and very short names prove little. */
@@ -372,7 +382,8 @@ export function createTyposquatDetector(opts: TyposquatOptions = {}): TyposquatD
     return result;
   }
 
-  return { check, index };
+  const dependents = new Map(corpus.entries.map((e) => [e.module, e.dependents]));
+  return { check, index, dependentsOf: (m) => dependents.get(m) };
 }
 
 /** Higher score wins; on a tie the repo's own requirement, then the more used, then the first by name (deterministic). */
@@ -649,12 +660,14 @@ export function suspectPathOf(change: RequirementChange): string | null {
   return null;
 }
 
-/** Severity from the evidence: near-copy -> critical; strong name match + young copy -> high; name only -> medium. */
+/**
+ * The severity of a suspicious result: the one the evidence decided (assess.ts), else the name alone decides
+ * (a strong imitation is high, a weak one medium).
+ */
 export function typosquatSeverity(result: TyposquatResult): Severity {
-  if (result.clone?.nearCopy) return 'critical';
-  if (result.clone?.identicalCopy) return 'high';
-  if (result.evidence?.youngCopy && result.score >= 0.6) return 'high';
-  return 'medium';
+  if (result.severity) return result.severity;
+  const v = decideVerdict({ module: result.module, target: result.target, targetSource: result.targetSource ?? null, score: result.score, signals: result.signals }, { ...(result.clone ? { clone: result.clone } : {}) });
+  return v.severity ?? 'medium';
 }
 
 /** Turns a suspicious result into findings for one requirement change (none when not suspicious). */

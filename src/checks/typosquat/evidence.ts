@@ -1,135 +1,90 @@
 /**
- * Repository evidence for a typosquat verdict: GitHub metadata of the suspect and its target (age, stars,
- * fork-of, owner age, same-name search) raise or lower the name check's score. The facts come from
- * sources/github/meta.ts; the scoring is here.
+ * Gathering the facts a typosquat verdict rests on, from the sources the app already talks to: the module
+ * proxy (first publication, `// Deprecated:` lines, zips) and GitHub (repositories, owners, same-name search).
+ * Every lookup degrades to a reason instead of throwing; the scoring is in verdict.ts.
  */
-import type { RepoFacts, TyposquatResult } from './detector.js';
-import { SUSPICIOUS_THRESHOLD } from './detector.js';
-import { parsePath } from './path-parts.js';
-import type { GitHubMetaClient, RepoMeta, UserMeta } from '../../sources/github/meta.js';
+import { compareVersions, isValidVersion, sortVersions } from '../../gomod/module.js';
+import { parseModFileLax } from '../../gomod/modfile.js';
+import type { GitHubMetaClient, Lookup, RepoMeta } from '../../sources/github/meta.js';
+import type { Publication, RepoSide } from './verdict.js';
 
-/** Options of enrichment. */
-export interface EnrichOptions {
-  /** Current time (tests). */
-  now?: Date;
-  /** Search for older same-name repos when the name check found no target (default true). */
-  search?: boolean;
+/** The proxy calls the check needs (GoProxyClient has them; the evaluation's double too). */
+export interface ProxyFacts {
+  list(path: string): Promise<string[]>;
+  info(path: string, version: string): Promise<{ Version: string; Time?: string }>;
+  latest(path: string): Promise<{ Version: string; Time?: string }>;
+  mod?(path: string, version: string): Promise<Buffer | string>;
 }
 
-const DAY = 86_400_000;
+/** A fact, or why it could not be had. */
+export type Got<T> = { ok: true; value: T } | { ok: false; why: string };
 
-function facts(r: RepoMeta, owner: UserMeta | null): RepoFacts {
-  return { fullName: r.fullName, createdAt: r.createdAt, stars: r.stars, fork: r.fork, parent: r.parent, ownerCreatedAt: owner?.createdAt ?? null };
+const why = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+
+/** Release versions of a module, oldest first (pseudo-versions are not listed by `@v/list`). */
+export async function releases(proxy: ProxyFacts, path: string): Promise<Got<string[]>> {
+  try {
+    return { ok: true, value: sortVersions((await proxy.list(path)).filter((v) => isValidVersion(v))) };
+  } catch (e) {
+    return { ok: false, why: `proxy: ${why(e)}` };
+  }
 }
 
-function date(s: string | null | undefined): string {
-  return s ? s.slice(0, 10) : 'unknown';
+/** The first published version and its time: the earliest listed release, else the latest (pseudo-)version. */
+export async function firstPublication(proxy: ProxyFacts, path: string, listed: Got<string[]>): Promise<Got<Publication | null>> {
+  try {
+    const first = listed.ok ? listed.value[0] : undefined;
+    const info = first ? await proxy.info(path, first) : await proxy.latest(path);
+    return { ok: true, value: info.Time ? { version: info.Version, time: info.Time } : null };
+  } catch (e) {
+    return { ok: false, why: `proxy: ${why(e)}` };
+  }
+}
+
+/** The target version to compare a suspect version with: the same, else the nearest earlier release, else the latest. */
+export function comparableVersion(targetReleases: readonly string[], suspectVersion: string): string | null {
+  if (targetReleases.includes(suspectVersion)) return suspectVersion;
+  const earlier = targetReleases.filter((v) => compareVersions(v, suspectVersion) < 0);
+  return earlier.at(-1) ?? targetReleases.at(-1) ?? null;
+}
+
+/** The `// Deprecated:` message of a module's go.mod at a version, or null. */
+export async function deprecation(proxy: ProxyFacts, path: string, version: string): Promise<Got<string | null>> {
+  if (!proxy.mod) return { ok: false, why: 'proxy: go.mod not available' };
+  try {
+    const text = await proxy.mod(path, version);
+    return { ok: true, value: parseModFileLax('go.mod', text).module?.deprecated ?? null };
+  } catch (e) {
+    return { ok: false, why: `proxy: ${why(e)}` };
+  }
+}
+
+/** A repository and its owner's creation time; `value: null` when the repository does not exist. */
+export async function repoSide(meta: GitHubMetaClient, owner: string, name: string): Promise<Got<RepoSide | null>> {
+  const r = await meta.repo(owner, name);
+  if (!r.ok) return { ok: false, why: r.message };
+  if (!r.value) return { ok: true, value: null };
+  const u = await meta.user(r.value.owner);
+  return { ok: true, value: { repo: r.value, ownerCreatedAt: u.ok ? u.value?.createdAt || null : null } };
 }
 
 /**
- * Adjusts a typosquat result with GitHub metadata for the suspect and its target: a young, unstarred copy of
- * an old, popular repository scores higher; a declared, popular fork scores lower; when the name check found
- * no target, a search finds older repositories with the same name. Never throws.
+ * An older repository with the same name that is used more than the suspect: the likely original of a copy
+ * published under a new owner. Relative facts only (created before the suspect, more stars); the most starred wins.
  */
-export async function enrichTyposquat(result: TyposquatResult, meta: GitHubMetaClient, opts: EnrichOptions = {}): Promise<TyposquatResult> {
-  const now = (opts.now ?? new Date()).getTime();
-  const out: TyposquatResult = { ...result, reasons: [...result.reasons], signals: [...result.signals], notes: [...(result.notes ?? [])] };
-  const s = parsePath(result.module);
-  if (s.host !== 'github.com' || !s.owner || !s.repo) return out;
-  if (result.signals.includes('allow-listed') || result.signals.includes('known-module') || result.signals.includes('already-required')) return out;
-  const note = (l: { ok: false; message: string }) => {
-    if (!out.notes!.includes(l.message)) out.notes!.push(`${l.message}; the verdict rests on the name check`);
-  };
+export function olderSameName(found: readonly RepoMeta[], suspect: RepoMeta): RepoMeta | null {
+  const created = Date.parse(suspect.createdAt);
+  const older = found
+    .filter((r) => r.name.toLowerCase() === suspect.name.toLowerCase() && r.fullName.toLowerCase() !== suspect.fullName.toLowerCase())
+    .filter((r) => Date.parse(r.createdAt) < created && r.stars > (Number.isFinite(suspect.stars) ? suspect.stars : 0))
+    .filter((r) => !(suspect.fork && (suspect.parent ?? '').toLowerCase() === r.fullName.toLowerCase()))
+    .sort((a, b) => b.stars - a.stars || (a.fullName < b.fullName ? -1 : 1));
+  return older[0] ?? null;
+}
 
-  const sr = await meta.repo(s.owner, s.repo);
-  if (!sr.ok) {
-    note(sr);
-    return out;
-  }
-  if (!sr.value) {
-    out.notes!.push(`\`github.com/${s.owner}/${s.repo}\` does not exist on GitHub (deleted, renamed or private); the module proxy may still serve cached versions of it`);
-    if (out.target) {
-      out.score = Math.min(1, out.score + 0.05);
-      out.signals.push('repo-missing');
-    }
-    out.suspicious = out.score >= SUSPICIOUS_THRESHOLD;
-    return out;
-  }
-  const suspect = sr.value;
-  const su = await meta.user(suspect.owner);
-  const suspectOwner = su.ok ? su.value : null;
-  if (!su.ok) note(su);
-  out.evidence = { ...(out.evidence ?? {}), suspect: facts(suspect, suspectOwner) };
-
-  // The target: the name check's, if it lives on GitHub (directly or as the repo behind a vanity path).
-  let targetRepo: RepoMeta | null = null;
-  const tp = result.target ? parsePath(result.target) : null;
-  const tgh = tp && (tp.host === 'github.com' ? tp : result.targetRepo ? parsePath(result.targetRepo) : tp.githubRepo ? parsePath(tp.githubRepo) : null);
-  if (tgh?.owner && tgh.repo) {
-    const tr = await meta.repo(tgh.owner, tgh.repo);
-    if (tr.ok) targetRepo = tr.value;
-    else note(tr);
-  }
-  let foundBySearch = false;
-  if (!targetRepo && !result.target && opts.search !== false) {
-    const found = await meta.searchByName(s.repo);
-    if (!found.ok) note(found);
-    else {
-      const older = (found.value ?? [])
-        .filter((r) => r.name.toLowerCase() === s.repo.toLowerCase() && r.fullName.toLowerCase() !== suspect.fullName.toLowerCase())
-        .filter((r) => Date.parse(r.createdAt) < Date.parse(suspect.createdAt) && r.stars >= Math.max(10, suspect.stars * 5 + 1))
-        .sort((a, b) => b.stars - a.stars);
-      if (older[0]) {
-        targetRepo = older[0];
-        foundBySearch = true;
-      }
-    }
-  }
-  if (!targetRepo) {
-    out.suspicious = out.score >= SUSPICIOUS_THRESHOLD;
-    return out;
-  }
-  const tu = await meta.user(targetRepo.owner);
-  out.evidence.target = facts(targetRepo, tu.ok ? tu.value : null);
-
-  const suspectAge = (now - Date.parse(suspect.createdAt)) / DAY;
-  const ownerAge = suspectOwner ? (now - Date.parse(suspectOwner.createdAt)) / DAY : null;
-  const newer = Date.parse(suspect.createdAt) > Date.parse(targetRepo.createdAt);
-  const declaredFork = suspect.fork && (suspect.parent ?? '').toLowerCase() === targetRepo.fullName.toLowerCase();
-  const youngCopy = newer && suspect.stars < 10 && targetRepo.stars >= 50 && (suspectAge < 365 || (ownerAge !== null && ownerAge < 365)) && !declaredFork;
-  const targetName = foundBySearch ? `github.com/${targetRepo.fullName}` : (result.target ?? `github.com/${targetRepo.fullName}`);
-  const ages = `\`${suspect.fullName}\` was created ${date(suspect.createdAt)} with ${suspect.stars} star${suspect.stars === 1 ? '' : 's'}${suspectOwner ? ` by an account created ${date(suspectOwner.createdAt)}` : ''}; \`${targetRepo.fullName}\` was created ${date(targetRepo.createdAt)} and has ${targetRepo.stars} stars`;
-
-  if (foundBySearch) {
-    if (youngCopy) {
-      out.target = targetName;
-      out.targetSource = 'search';
-      out.score = Math.max(out.score, 0.7);
-      out.signals.push('older-same-name-repo', 'young-copy');
-      out.reasons.unshift(`\`${result.module}\` has the same repo name as the older, more used \`${targetName}\` under a new owner (${ages})`);
-      out.evidence.youngCopy = true;
-    }
-  } else if (declaredFork) {
-    out.evidence.declaredFork = true;
-    out.signals.push('declared-fork');
-    out.score *= suspect.stars >= 50 ? 0.5 : 0.8;
-    out.reasons.push(`GitHub lists \`${suspect.fullName}\` as a fork of \`${targetRepo.fullName}\` (${suspect.stars} stars): a fork that says so${suspect.stars >= 50 ? ' and is used' : ''}`);
-  } else if (youngCopy) {
-    out.evidence.youngCopy = true;
-    out.signals.push('young-copy');
-    out.score = Math.min(1, Math.max(out.score + 0.2, out.score >= 0.3 ? 0.6 : out.score));
-    out.reasons.push(`a young, unstarred copy of an old, popular repository: ${ages}`);
-  } else if (!newer && suspect.stars >= targetRepo.stars) {
-    // Older and at least as popular as its "target": it is the original, not the copy.
-    out.signals.push('older-than-target');
-    out.score *= 0.5;
-    out.reasons.push(`\`${suspect.fullName}\` is older and more starred than \`${targetRepo.fullName}\` (${ages})`);
-  } else if (suspect.stars >= 500) {
-    out.signals.push('popular-suspect');
-    out.score *= 0.7;
-    out.reasons.push(`\`${suspect.fullName}\` itself has ${suspect.stars} stars`);
-  }
-  out.score = Math.round(out.score * 1000) / 1000;
-  out.suspicious = out.score >= SUSPICIOUS_THRESHOLD;
-  return out;
+/** Runs a search and returns the older same-name repository, or why not. */
+export async function searchOriginal(meta: GitHubMetaClient, suspect: RepoMeta): Promise<Got<RepoMeta | null>> {
+  const found: Lookup<RepoMeta[]> = await meta.searchByName(suspect.name);
+  if (!found.ok) return { ok: false, why: found.message };
+  return { ok: true, value: olderSameName(found.value ?? [], suspect) };
 }

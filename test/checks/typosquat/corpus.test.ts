@@ -15,6 +15,7 @@ import { parsePath } from '../../../src/checks/typosquat/path-parts.js';
 import { buildCorpus } from '../../../scripts/build-corpus.js';
 
 const corpus = loadCorpus();
+const extraAliases = parseAliasesTsv(readFileSync(join(packageRoot(), 'scripts', 'corpus', 'aliases-extra.tsv'), 'utf8'));
 const targets = buildTargets(corpus.entries.map((e) => ({ module: e.module, dependents: e.dependents, source: 'corpus' as const })));
 const index = new TargetIndex(targets);
 
@@ -95,12 +96,22 @@ describe('corpus files', () => {
       const h = 'module\tbase_path\tmajor\tdependents_in_sample\tin_awesome_go\tin_go_partial\n';
       writeFileSync(join(src, 'popular-go-modules.tsv'), h + 'b.io/x\tb.io/x\t\t1\t0\t0\na.io/x\ta.io/x\t\t5\t1\t0\nb.io/x\tb.io/x\t\t1\t0\t0\n');
       writeFileSync(join(src, 'go-module-aliases.tsv'), 'module_a\tmodule_b\trelation\tsource\na.io/x\tgithub.com/a/x\tvanity\tgo.mod\n');
-      expect(buildCorpus(src, out)).toEqual({ modules: 2, aliases: 1 });
+      // The shared row, then the product's own rows (scripts/corpus/aliases-extra.tsv).
+      expect(buildCorpus(src, out)).toEqual({ modules: 2, aliases: 1 + extraAliases.length });
       expect(readFileSync(join(out, 'popular-modules.tsv'), 'utf8')).toBe(h + 'a.io/x\ta.io/x\t\t5\t1\t0\nb.io/x\tb.io/x\t\t1\t0\t0\n');
     } finally {
       rmSync(src, { recursive: true, force: true });
       rmSync(out, { recursive: true, force: true });
     }
+  });
+});
+
+describe('the product\'s own alias rows (scripts/corpus/aliases-extra.tsv)', () => {
+  it('each names the file and commit it was read from, and all of them are in data/aliases.tsv', () => {
+    expect(extraAliases.length).toBeGreaterThanOrEqual(6);
+    for (const r of extraAliases) expect(r.source).toMatch(/@[0-9a-f]{12}/);
+    const shipped = new Set(corpus.aliases.map((r) => `${r.a}\t${r.b}\t${r.relation}`));
+    expect(extraAliases.filter((r) => !shipped.has(`${r.a}\t${r.b}\t${r.relation}`))).toEqual([]);
   });
 });
 

@@ -185,12 +185,12 @@ describe('typosquat findings', () => {
     expect(f!.message).toContain('via `replace github.com/boltdb/bolt => github.com/boltdb-go/bolt`');
   });
 
-  it('turns a suspicious result into one medium finding on the require line', () => {
+  it('turns a suspicious result into one finding on the require line (a strong imitation is high on its name alone)', () => {
     const findings = typosquatFindings(change(), check('github.com/boltdb-go/bolt'));
     expect(findings).toHaveLength(1);
     expect(findings[0]).toMatchObject({
       rule: 'typosquat',
-      severity: 'medium',
+      severity: 'high',
       module: 'github.com/boltdb-go/bolt',
       version: 'v1.3.1',
       goModPath: 'go.mod',
@@ -202,11 +202,14 @@ describe('typosquat findings', () => {
     expect(typosquatFindings(change(), check('github.com/pion/rtcp'))).toEqual([]);
   });
 
-  it('grades severity by evidence: near-copy critical, young copy high, name only medium', () => {
+  it('grades severity by evidence: the assessed severity wins; on the name alone strong is high, weak medium; a near-copy critical', () => {
     const r = check('github.com/boltdb-go/bolt');
-    expect(typosquatSeverity(r)).toBe('medium');
-    expect(typosquatSeverity({ ...r, evidence: { youngCopy: true } })).toBe('high');
-    const clone = { nearCopy: true, identicalCopy: false } as TyposquatResult['clone'];
+    expect(typosquatSeverity(r)).toBe('high');
+    expect(typosquatSeverity({ ...r, severity: 'critical' })).toBe('critical');
+    const weak = check('github.com/newowner/go-retryablehttp');
+    expect(weak.suspicious).toBe(true);
+    expect(typosquatSeverity(weak)).toBe('medium');
+    const clone = { status: 'compared', nearCopy: true, identicalCopy: false, identical: 5, targetFiles: 6, suspectFiles: 7, modified: [], added: ['x.go'], removed: [], moved: [], similarity: 1 } as TyposquatResult['clone'];
     expect(typosquatSeverity({ ...r, clone })).toBe('critical');
     const [f] = typosquatFindings(change(), { ...r, clone });
     expect(f!.title).toBe('`github.com/boltdb-go/bolt` is a modified copy of `github.com/boltdb/bolt`');

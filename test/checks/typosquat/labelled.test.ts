@@ -8,7 +8,7 @@ import { createTyposquatDetector, type TyposquatResult } from '../../../src/chec
 import { loadCorpus, packageRoot } from '../../../src/checks/typosquat/corpus.js';
 import { editDistance } from '../../../src/checks/typosquat/names.js';
 import type { GitHubMetaClient, Lookup, RepoMeta, UserMeta } from '../../../src/sources/github/meta.js';
-import { enrichTyposquat } from '../../../src/checks/typosquat/evidence.js';
+import { assessModule } from '../../../src/checks/typosquat/assess.js';
 
 interface Row {
   module: string;
@@ -62,8 +62,8 @@ const detector = createTyposquatDetector({ corpus });
 
 async function judge(row: Row, enrich: boolean): Promise<TyposquatResult> {
   const existing = row.context.startsWith('existing:') ? [row.context.slice('existing:'.length)] : [];
-  const r = detector.check(row.module, { existing });
-  return enrich ? enrichTyposquat(r, fakeMeta(), { now: new Date(double.now) }) : r;
+  // The same assessment the app runs, with GitHub facts from the double (or none: offline). No proxy here.
+  return assessModule(detector, { path: row.module, version: null }, existing, { proxy: null, meta: enrich ? fakeMeta() : null, fetchFiles: null, now: new Date(double.now) });
 }
 
 function score(flags: Array<{ row: Row; flagged: boolean }>) {

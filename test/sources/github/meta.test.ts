@@ -1,11 +1,8 @@
 import nock from 'nock';
-import { createGitHubMetaClient, type GitHubMetaClient, type Lookup, type RepoMeta, type UserMeta } from '../../../src/sources/github/meta.js';
-import { enrichTyposquat } from '../../../src/checks/typosquat/evidence.js';
-import { createTyposquatDetector } from '../../../src/checks/typosquat/detector.js';
+import { createGitHubMetaClient } from '../../../src/sources/github/meta.js';
 import { HttpClient } from '../../../src/sources/http.js';
 
 const API = 'https://api.github.example';
-const NOW = new Date('2025-03-01T00:00:00Z');
 
 /** A GET /repos/{owner}/{repo} body with the fields GitHub documents (abridged to what matters plus a few others). */
 function repoBody(fullName: string, createdAt: string, stars: number, extra: Record<string, unknown> = {}) {
@@ -35,7 +32,6 @@ function userBody(login: string, createdAt: string) {
   return { login, id: 2, node_id: 'MDQ6VXNlcjE=', type: 'User', site_admin: false, created_at: createdAt, updated_at: createdAt, public_repos: 1 };
 }
 
-const detector = createTyposquatDetector();
 
 beforeAll(() => nock.disableNetConnect());
 afterEach(() => nock.cleanAll());
@@ -187,75 +183,5 @@ describe('GitHub metadata client', () => {
     expect((await scan2.searchByName('a')).ok).toBe(true); // shared cache
     expect((await scan2.searchByName('c')).ok).toBe(true); // a fresh budget
     expect(nock.pendingMocks()).toEqual([]);
-  });
-});
-
-describe('enrichTyposquat', () => {
-  it('raises a young, unstarred copy of an old popular repository', async () => {
-    nock(API)
-      .get('/repos/boltdb-go/bolt').reply(200, repoBody('boltdb-go/bolt', '2024-11-08T12:00:00Z', 0))
-      .get('/users/boltdb-go').reply(200, userBody('boltdb-go', '2024-11-07T00:00:00Z'))
-      .get('/repos/boltdb/bolt').reply(200, repoBody('boltdb/bolt', '2013-02-09T00:00:00Z', 14000))
-      .get('/users/boltdb').reply(200, { ...userBody('boltdb', '2014-01-01T00:00:00Z'), type: 'Organization' });
-    const meta = createGitHubMetaClient({ baseUrl: API, token: 't' });
-    const base = detector.check('github.com/boltdb-go/bolt');
-    const r = await enrichTyposquat(base, meta, { now: NOW });
-    expect(r.score).toBe(1);
-    expect(r.evidence).toMatchObject({ youngCopy: true, suspect: { fullName: 'boltdb-go/bolt', stars: 0 }, target: { fullName: 'boltdb/bolt', stars: 14000 } });
-    expect(r.reasons.join('\n')).toMatch(/young, unstarred copy .*`boltdb-go\/bolt` was created 2024-11-08 with 0 stars by an account created 2024-11-07; `boltdb\/bolt` was created 2013-02-09 and has 14000 stars/);
-  });
-
-  it('lowers a declared, used fork', async () => {
-    nock(API)
-      .get('/repos/someorg/go-retryablehttp').reply(200, repoBody('someorg/go-retryablehttp', '2020-01-01T00:00:00Z', 80, { fork: true, parent: repoBody('hashicorp/go-retryablehttp', '2015-01-01T00:00:00Z', 2000) }))
-      .get('/users/someorg').reply(200, userBody('someorg', '2012-01-01T00:00:00Z'))
-      .get('/repos/hashicorp/go-retryablehttp').reply(200, repoBody('hashicorp/go-retryablehttp', '2015-01-01T00:00:00Z', 2000))
-      .get('/users/hashicorp').reply(200, userBody('hashicorp', '2012-01-01T00:00:00Z'));
-    const base = detector.check('github.com/someorg/go-retryablehttp');
-    expect(base.suspicious).toBe(true);
-    const r = await enrichTyposquat(base, createGitHubMetaClient({ baseUrl: API, token: 't' }), { now: NOW });
-    expect(r.suspicious).toBe(false);
-    expect(r.evidence?.declaredFork).toBe(true);
-    expect(r.reasons.at(-1)).toMatch(/GitHub lists `someorg\/go-retryablehttp` as a fork of `hashicorp\/go-retryablehttp` \(80 stars\)/);
-  });
-
-  it('finds a niche target through search when the name check found none', async () => {
-    nock(API)
-      .get('/repos/shallowmulti/hypert').reply(200, repoBody('shallowmulti/hypert', '2025-01-20T00:00:00Z', 0))
-      .get('/users/shallowmulti').reply(200, userBody('shallowmulti', '2025-01-19T00:00:00Z'))
-      .get('/search/repositories').query({ q: 'hypert in:name', sort: 'stars', order: 'desc', per_page: '30' })
-      .reply(200, { total_count: 2, incomplete_results: false, items: [repoBody('areknoster/hypert', '2024-03-10T00:00:00Z', 120), repoBody('shallowmulti/hypert', '2025-01-20T00:00:00Z', 0)] })
-      .get('/users/areknoster').reply(200, userBody('areknoster', '2016-05-01T00:00:00Z'));
-    const base = detector.check('github.com/shallowmulti/hypert');
-    expect(base.target).toBeNull();
-    const r = await enrichTyposquat(base, createGitHubMetaClient({ baseUrl: API, token: 't' }), { now: NOW });
-    expect(r).toMatchObject({ suspicious: true, target: 'github.com/areknoster/hypert', targetSource: 'search', score: 0.7 });
-    expect(r.signals).toEqual(expect.arrayContaining(['older-same-name-repo', 'young-copy']));
-  });
-
-  it('degrades to the name check with a note when rate limited', async () => {
-    nock(API).get('/repos/boltdb-go/bolt').reply(429, { message: 'too many' }, { 'retry-after': '3600' });
-    const base = detector.check('github.com/boltdb-go/bolt');
-    const r = await enrichTyposquat(base, createGitHubMetaClient({ baseUrl: API, token: 't' }), { now: NOW });
-    expect(r.score).toBe(base.score);
-    expect(r.suspicious).toBe(true);
-    expect(r.notes).toEqual([expect.stringMatching(/^GitHub rate limit reached \(HTTP 429, resets at \S+\); the verdict rests on the name check$/)]);
-  });
-
-  it('notes a repository that no longer exists', async () => {
-    nock(API).get('/repos/siruspen/logrus').reply(404, { message: 'Not Found' });
-    const r = await enrichTyposquat(detector.check('github.com/siruspen/logrus'), createGitHubMetaClient({ baseUrl: API, token: 't' }), { now: NOW });
-    expect(r.signals).toContain('repo-missing');
-    expect(r.notes![0]).toMatch(/does not exist on GitHub .* proxy may still serve cached versions/);
-  });
-
-  it('leaves known modules alone without any request', async () => {
-    const never: GitHubMetaClient = {
-      repo: async (): Promise<Lookup<RepoMeta>> => { throw new Error('no request expected'); },
-      user: async (): Promise<Lookup<UserMeta>> => { throw new Error('no request expected'); },
-      searchByName: async (): Promise<Lookup<RepoMeta[]>> => { throw new Error('no request expected'); },
-    };
-    const r = await enrichTyposquat(detector.check('github.com/sirupsen/logrus'), never);
-    expect(r.suspicious).toBe(false);
   });
 });

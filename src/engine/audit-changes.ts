@@ -53,8 +53,8 @@ export function findingsFromJson(data: unknown): { findings: Finding[]; rejected
   if (!list) throw new Error('not a ModWarden JSON report (no "findings" list)');
   const findings: Finding[] = [];
   let rejected = 0;
-  for (const f of list) {
-    const o = f as Record<string, unknown>;
+  for (const entry of list) {
+    const o = entry as Record<string, unknown>;
     const ok =
       typeof o === 'object' && o !== null && typeof o.rule === 'string' && typeof o.severity === 'string' && typeof o.module === 'string' &&
       (o.version === null || typeof o.version === 'string') && typeof o.goModPath === 'string' && typeof o.title === 'string';

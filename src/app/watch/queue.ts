@@ -24,9 +24,9 @@ export interface WatchQueue {
   start(handler: (job: WatchJob) => Promise<void>): void;
   /**
    * Queues a job. A job for the same repo already waiting is not queued twice (`dedupe` = `${owner}/${repo}`);
-   * resolves when accepted, not when done.
+   * resolves when accepted (true) or dropped as a duplicate (false), not when done.
    */
-  add(job: WatchJob): Promise<void>;
+  add(job: WatchJob): Promise<boolean>;
   /** Resolves when nothing is queued or running (tests, shutdown). */
   idle(): Promise<void>;
 }
@@ -49,11 +49,11 @@ export class InProcessWatchQueue implements WatchQueue {
     this.handler = handler;
   }
 
-  async add(job: WatchJob): Promise<void> {
+  async add(job: WatchJob): Promise<boolean> {
     const handler = this.handler;
     if (!handler) throw new Error('watch queue: start() was not called');
     const key = `${job.owner}/${job.repo}`.toLowerCase();
-    if (this.waiting.has(key)) return;
+    if (this.waiting.has(key)) return false;
     this.waiting.add(key);
     const p = this.limit(async () => {
       this.waiting.delete(key);
@@ -65,6 +65,7 @@ export class InProcessWatchQueue implements WatchQueue {
     });
     this.inflight.add(p);
     void p.finally(() => this.inflight.delete(p));
+    return true;
   }
 
   async idle(): Promise<void> {

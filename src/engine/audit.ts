@@ -79,7 +79,9 @@ export async function audit(input: AuditInput): Promise<ScanResult> {
 
 /** What a verification is about: the module version, and the go.sum hashes it is compared with. */
 export interface VerifyKey {
-  /** Stable id (module, fetched module@version, go.sum hashes): equal keys give equal findings. */
+  /** Which check: the divergence verification, or the look-alike check of a module path. */
+  kind: 'verify' | 'typosquat';
+  /** Stable id (module, fetched module@version, go.sum hashes or typosquat context): equal keys give equal findings. */
   id: string;
   mv: ModuleVersion;
 }
@@ -120,12 +122,16 @@ export class ModuleCheckCache {
       typosquat: async (change, ctx) => {
         const c = ctx.config;
         const allow = c.allow.map((a) => [a.module, a.version, a.rules]);
-        const id = JSON.stringify([change.module, change.fetch?.path ?? null, change.fetch?.version ?? null, change.kind, [...ctx.existing].sort(), c.popularModules, allow]);
+        const id = createHash('sha256')
+          .update(JSON.stringify([change.module, change.fetch?.path ?? null, change.fetch?.version ?? null, change.kind, [...ctx.existing].sort(), c.popularModules, allow]))
+          .digest('hex')
+          .slice(0, 32);
         let p = this.typosquats.get(id);
         if (p) this.stats.typosquatShared++;
         else {
           this.stats.typosquatRuns++;
-          p = checks.typosquat(change, ctx);
+          const mv = change.fetch ?? { path: change.module, version: change.to ?? '' };
+          p = this.resolver({ kind: 'typosquat', id, mv }, () => checks.typosquat(change, ctx));
           p.catch(() => this.typosquats.delete(id));
           this.typosquats.set(id, p);
         }
@@ -143,7 +149,7 @@ export class ModuleCheckCache {
         if (p) this.stats.verifyShared++;
         else {
           this.stats.verifyKeys++;
-          p = this.resolver({ id, mv }, () => checks.verify(change, ctx));
+          p = this.resolver({ kind: 'verify', id, mv }, () => checks.verify(change, ctx));
           p.catch(() => this.verified.delete(id));
           this.verified.set(id, p);
         }

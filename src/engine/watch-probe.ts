@@ -103,6 +103,13 @@ export interface StoredVerdict {
 
 /** Store keys of the watch's per-module memory. */
 export const verdictKey = (id: string) => `watch:v1:verdict:${id}`;
+export const typosquatKey = (id: string) => `watch:v1:typosquat:${id}`;
+
+/**
+ * How long a stored look-alike verdict holds: the name check is pure, but the repository facts that
+ * weigh in (age, stars, forks, same-name repositories) drift slowly; a week is fresh enough.
+ */
+export const TYPOSQUAT_TTL_MS = 7 * 24 * 3600 * 1000;
 export const probeKey = (mv: ModuleVersion) => `watch:v1:mv:${mv.path}@${mv.version}`;
 
 /** Counters of one run. */
@@ -117,9 +124,20 @@ export interface WatchVerdictStats {
  * rules), that verdict holds and nothing is downloaded; otherwise verify in full and store the answer.
  * Shared by every repo and installation through the store, by module@version and go.sum hashes.
  */
-export function storedVerdicts(store: Store, probe: ModuleProber, now: () => Date = () => new Date()): { resolve: VerdictResolver; stats: WatchVerdictStats } {
-  const stats: WatchVerdictStats = { probed: 0, verified: 0, reused: 0 };
+export function storedVerdicts(
+  store: Store,
+  probe: ModuleProber,
+  now: () => Date = () => new Date(),
+  stats: WatchVerdictStats = { probed: 0, verified: 0, reused: 0 },
+): { resolve: VerdictResolver; stats: WatchVerdictStats } {
   const resolve: VerdictResolver = async (key: VerifyKey, run) => {
+    if (key.kind === 'typosquat') {
+      const stored = await getJson<StoredVerdict>(store, typosquatKey(key.id));
+      if (stored && stored.rules === RULES_REVISION && now().getTime() - Date.parse(stored.checkedAt) < TYPOSQUAT_TTL_MS) return stored.findings;
+      const findings = await run();
+      await setJson(store, typosquatKey(key.id), { mv: key.mv, probe: { proxy: '', tag: '' }, rules: RULES_REVISION, findings, checkedAt: now().toISOString() } satisfies StoredVerdict);
+      return findings;
+    }
     stats.probed++;
     const [seen, stored] = await Promise.all([probe(key.mv), getJson<StoredVerdict>(store, verdictKey(key.id))]);
     if (stored && stored.rules === RULES_REVISION && probeIsConclusive(seen) && stored.probe.proxy === seen.proxy && stored.probe.tag === seen.tag) {

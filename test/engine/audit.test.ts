@@ -121,17 +121,17 @@ describe('stored verdicts (cheap change detection)', () => {
     let runs = 0;
     const run = async () => (runs++, [bad(mv.path, mv.version)]);
     const first = storedVerdicts(store, async () => probe);
-    expect(await first.resolve({ id: 'k', mv }, run)).toHaveLength(1);
+    expect(await first.resolve({ kind: 'verify', id: 'k', mv }, run)).toHaveLength(1);
     const second = storedVerdicts(store, async () => probe);
-    expect(await second.resolve({ id: 'k', mv }, run)).toHaveLength(1);
+    expect(await second.resolve({ kind: 'verify', id: 'k', mv }, run)).toHaveLength(1);
     expect([runs, second.stats.reused]).toEqual([1, 1]);
     probe = { proxy: 'info t h1', tag: 'commit bbb' };
     const third = storedVerdicts(store, async () => probe);
-    await third.resolve({ id: 'k', mv }, run);
+    await third.resolve({ kind: 'verify', id: 'k', mv }, run);
     expect([runs, third.stats.verified]).toEqual([2, 1]);
     // An inconclusive probe (a source failed) never vouches for a stored verdict.
     probe = { proxy: 'error', tag: 'commit bbb' };
-    await storedVerdicts(store, async () => probe).resolve({ id: 'k', mv }, run);
+    await storedVerdicts(store, async () => probe).resolve({ kind: 'verify', id: 'k', mv }, run);
     expect(runs).toBe(3);
     expect(JSON.parse((await store.get('watch:v1:verdict:k'))!).rules).toBe(RULES_REVISION);
   });

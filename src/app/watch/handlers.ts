@@ -36,10 +36,11 @@ function reposOf(list: { full_name: string }[] | undefined): Repo[] {
 }
 
 /** The default run tools: fresh clients per run (tags and proxy answers re-read), probes before full checks. */
-async function realRunTools(operator: OperatorConfig): Promise<() => WatchRunTools> {
-  const { createClients, createScanChecks } = await import('../../engine/wiring.js');
-  const { createModuleProber } = await import('../../engine/watch-probe.js');
-  return () => {
+function realRunTools(operator: OperatorConfig): () => Promise<WatchRunTools> {
+  // Loaded on the first run: the checks pull in the typosquat corpus.
+  return async () => {
+    const { createClients, createScanChecks } = await import('../../engine/wiring.js');
+    const { createModuleProber } = await import('../../engine/watch-probe.js');
     const clients = createClients(operator);
     const prober = createModuleProber({ env: clients.env, origin: clients.origin });
     return {
@@ -78,7 +79,7 @@ export async function registerWatchHandlers(app: Probot, deps: { operator: Opera
   const service = new WatchService({
     store,
     queue,
-    startRun: options.startRun ?? (await realRunTools(deps.operator)),
+    startRun: options.startRun ?? realRunTools(deps.operator),
     auth: async (id) => (await app.auth(id)) as unknown as Octokit,
     log: app.log,
     concurrency: deps.operator.concurrency,

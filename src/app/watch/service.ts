@@ -37,7 +37,7 @@ export interface WatchServiceOptions {
   store: Store;
   queue: WatchQueue;
   /** Builds a run's checks (fresh clients: origin tags and proxy answers are re-read each run). */
-  startRun(): WatchRunTools;
+  startRun(): WatchRunTools | Promise<WatchRunTools>;
   /** An installation's API client. */
   auth(installationId: number): Promise<Octokit>;
   log: Log;
@@ -57,7 +57,7 @@ export interface RunStats extends WatchVerdictStats {
 }
 
 interface RunContext {
-  tools: WatchRunTools;
+  tools: Promise<WatchRunTools>;
   cache: ModuleCheckCache;
   stats: WatchVerdictStats;
   repos: number;
@@ -140,9 +140,10 @@ export class WatchService {
   private async release(runId: string, ctx: RunContext): Promise<void> {
     if (--ctx.pending > 0) return;
     this.runs.delete(runId);
-    await ctx.tools.close?.().catch(() => undefined);
+    const tools = await ctx.tools.catch(() => null);
+    await tools?.close?.().catch(() => undefined);
     const stats: RunStats = { ...ctx.stats, repos: ctx.repos, shared: ctx.cache.stats.verifyShared };
-    if (!ctx.tools.probe) stats.verified = ctx.cache.stats.verifyKeys;
+    if (!tools?.probe) stats.verified = ctx.cache.stats.verifyKeys;
     this.options.log.info({ stats }, 'watch: run finished');
     ctx.finish(stats);
   }
@@ -150,14 +151,18 @@ export class WatchService {
   private context(runId: string): RunContext {
     let ctx = this.runs.get(runId);
     if (!ctx) {
-      const tools = this.options.startRun();
-      const verdicts = tools.probe ? storedVerdicts(this.options.store, tools.probe, this.now) : null;
+      const tools = Promise.resolve().then(() => this.options.startRun());
+      const stats: WatchVerdictStats = { probed: 0, verified: 0, reused: 0 };
+      const verdicts = tools.then((t) => (t.probe ? storedVerdicts(this.options.store, t.probe, this.now, stats) : null));
       let finish!: (s: RunStats) => void;
       const done = new Promise<RunStats>((resolve) => (finish = resolve));
       ctx = {
         tools,
-        cache: new ModuleCheckCache(verdicts?.resolve),
-        stats: verdicts?.stats ?? { probed: 0, verified: 0, reused: 0 },
+        cache: new ModuleCheckCache(async (key, run) => {
+          const v = await verdicts;
+          return v ? v.resolve(key, run) : run();
+        }),
+        stats,
         repos: 0,
         pending: 0,
         done,
@@ -270,7 +275,7 @@ export class WatchService {
         readFile: async (p) => tree[p] ?? null,
         config: config!,
         extraIgnores: ignores,
-        deps: { checks: ctx.tools.checks, concurrency: this.options.concurrency ?? 8, ...(this.options.goprivate !== undefined ? { goprivate: this.options.goprivate } : {}) },
+        deps: { checks: (await ctx.tools).checks, concurrency: this.options.concurrency ?? 8, ...(this.options.goprivate !== undefined ? { goprivate: this.options.goprivate } : {}) },
         shared: ctx.cache,
       });
     }

@@ -158,4 +158,63 @@ describe('dependency watch through Probot', () => {
     expect(world.github.requests.slice(originBefore).map((r) => r.path).every((p) => p.includes('/git/ref/tags/'))).toBe(true);
     await app.store.close();
   });
+
+  it('/ignore in the watch issue: write access only; the finding is ignored, and the issue closes when nothing is left open', async () => {
+    const app = await startWatchApp();
+    const issues: any[] = [];
+    const scope = nock(API).get(REPO).reply(200, { name: 'service', full_name: 'acme/service', default_branch: 'main' });
+    mockHead(scope);
+    mockConfig(scope, null);
+    mockTree(scope, H1, ['go.mod', 'tools/go.mod']);
+    mockFile(scope, 'go.mod', H1, ROOT_MOD);
+    mockFile(scope, 'tools/go.mod', H1, TOOLS_MOD);
+    scope
+      .post(`${REPO}/check-runs`).reply(201, { id: 900 })
+      .patch(`${REPO}/check-runs/900`).reply(200, {})
+      .get(`${REPO}/issues`).query(true).reply(200, [])
+      .post(`${REPO}/issues`, (b) => (issues.push(b), true)).reply(201, { number: 7, state: 'open', user: BOT });
+    await app.probot.receive({ id: 'inst-2', name: 'installation', payload: installationCreated as any });
+    await app.watch.idle();
+    expect(scope.isDone()).toBe(true);
+
+    const comment = (id: number, user: string, body: string) => ({
+      action: 'created',
+      issue: { number: 7, title: 'ModWarden: dependency watch', body: issues[0].body, user: BOT, state: 'open' },
+      comment: { id, body, user: { login: user, type: 'User' } },
+      repository: { name: 'service', full_name: 'acme/service', owner: { login: 'acme' } },
+      installation: { id: 77 },
+      sender: { login: user, type: 'User' },
+    });
+
+    // Someone without write access: a confused reaction, nothing else.
+    const refused = nock(API)
+      .get(`${REPO}/collaborators/drive-by/permission`).reply(200, { permission: 'read', role_name: 'triage', user: { login: 'drive-by' } })
+      .post(`${REPO}/issues/comments/501/reactions`, { content: 'confused' }).reply(201, {});
+    await app.probot.receive({ id: 'c-1', name: 'issue_comment', payload: comment(501, 'drive-by', '/ignore github.com/boltdb-go/bolt@v1.3.1 trust me') as any });
+    await app.watch.idle();
+    expect(refused.isDone()).toBe(true);
+
+    // A maintainer: the ignore is recorded in the bot's reply, the repo re-checked, the issue closed.
+    const replies: any[] = [];
+    const edits: any[] = [];
+    const ok = nock(API)
+      .get(`${REPO}/collaborators/maint/permission`).reply(200, { permission: 'write', role_name: 'maintain', user: { login: 'maint' } })
+      .post(`${REPO}/issues/comments/502/reactions`, { content: 'eyes' }).reply(201, {})
+      .post(`${REPO}/issues/7/comments`, (b) => (replies.push(b), true)).reply(201, { id: 9001 });
+    mockHead(ok);
+    mockConfig(ok, null);
+    ok.get(`${REPO}/issues/7/comments`).query({ per_page: 100 }).reply(200, () => [{ id: 9001, body: replies[0].body, user: BOT }])
+      .post(`${REPO}/check-runs`).reply(201, { id: 901 })
+      .patch(`${REPO}/check-runs/901`, (b) => b.conclusion === 'success').reply(200, {})
+      .patch(`${REPO}/issues/7`, (b) => (edits.push(b), true)).reply(200, {});
+    await app.probot.receive({ id: 'c-2', name: 'issue_comment', payload: comment(502, 'maint', '/ignore github.com/boltdb-go/bolt@v1.3.1 vetted in SEC-7 <img src=x>') as any });
+    await app.watch.idle();
+    expect(unmatched).toEqual([]);
+    expect(ok.isDone()).toBe(true);
+    expect(replies[0].body).toContain('<!-- modwarden:ignore ');
+    expect(replies[0].body).toContain('vetted in SEC-7 \\<img src=x\\>'); // the reason is echoed inert
+    expect(edits[0]).toMatchObject({ state: 'closed', state_reason: 'completed' });
+    expect(edits[0].body).toContain('Everything is clean again');
+    expect(edits[0].body).toMatch(/✏️ changed \(was critical\): \*\*critical\*\* `content-diverged` `github\.com\/boltdb-go\/bolt@v1\.3\.1` in `tools\/go\.mod`: .* _\(ignored\)_/);
+  });
 });

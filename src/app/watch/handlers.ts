@@ -3,6 +3,7 @@
  * forget state, commands in the watch issue go to the service, and the schedule re-verifies.
  */
 import type { Probot } from 'probot';
+import { ConfigError } from '../../config/errors.js';
 import type { OperatorConfig } from '../../config/operator.js';
 import { MemoryStore } from '../../sources/store/memory.js';
 import type { Store } from '../../sources/store/store.js';
@@ -64,7 +65,11 @@ async function storeFor(options: WatchAppOptions, env: NodeJS.ProcessEnv, embedd
     return new RedisStore(settings.redisUrl);
   }
   const { FileStore } = await import('../../sources/store/file.js');
-  return new FileStore(settings.dataDir, 'watch');
+  try {
+    return new FileStore(settings.dataDir, 'watch');
+  } catch (e) {
+    throw new ConfigError('environment', [`MODWARDEN_DATA_DIR: cannot keep the watch state in ${settings.dataDir}: ${(e as Error).message}`]);
+  }
 }
 
 /**

@@ -289,7 +289,7 @@ export class WatchService {
     };
 
     const openAt = effective.watch?.openIssueAt ?? effective.failOn;
-    const wantIssue = result.errors.length > 0 || activeFindings(result.findings).some((f: Finding) => atOrAbove(f.severity, openAt));
+    const wantIssue = activeFindings(result.findings).some((f: Finding) => atOrAbove(f.severity, openAt));
     const issueAsWanted = (state.issue?.open ?? false) === wantIssue;
     // Nothing new, nothing gone, the issue already as it should be: post nothing.
     if (prev && delta && isEmptyDelta(delta) && issueAsWanted && job.reason !== 'command') {

@@ -12,6 +12,9 @@ import { createApp } from '../../../src/app/index.js';
 import type { WatchService } from '../../../src/app/watch/service.js';
 import type { WatchSchedule } from '../../../src/app/watch/schedule.js';
 import { FileStore } from '../../../src/sources/store/file.js';
+import { RedisStore } from '../../../src/sources/store/redis.js';
+import type { Store } from '../../../src/sources/store/store.js';
+import { startRedis, type RedisServer } from '../../helpers/redis-server.js';
 import { makeCommit } from '../../helpers/github-server.js';
 import { CLEAN_FILES, startBoltWorld, worldSettings, type BoltWorld } from '../boltdb-world.js';
 import { API, REPO, WEBHOOK_SECRET, mockConfig, mockFile, mockTree, operator } from '../harness.js';
@@ -28,7 +31,11 @@ const unmatched: string[] = [];
 const onNoMatch = (req: { method?: string; path?: string; host?: string; hostname?: string }) => {
   if (String(req.hostname ?? req.host ?? '').includes('api.github.com')) unmatched.push(`${req.method} ${req.path}`);
 };
-const stores: FileStore[] = [];
+const stores: Store[] = [];
+const schedules: WatchSchedule[] = [];
+let redis: RedisServer | null = null;
+/** Where the watch state lives: a state file in `dir`, or the test's Redis (a new connection each start). */
+let kind: 'file' | 'redis' = 'file';
 
 beforeEach(async () => {
   nock.disableNetConnect();
@@ -43,14 +50,19 @@ afterEach(async () => {
   nock.emitter.removeListener('no match', onNoMatch);
   nock.cleanAll();
   nock.enableNetConnect();
+  for (const s of schedules.splice(0)) s.stop();
+  await new Promise((r) => setTimeout(r, 20)); // a timer being armed reads the store once more
   for (const s of stores.splice(0)) await s.close();
+  await redis?.stop();
+  redis = null;
+  kind = 'file';
   await world.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
 /** A Probot with the app, its watch state in `dir` (as after a restart when called again). */
 async function startWatchApp() {
-  const store = new FileStore(dir, 'watch');
+  const store: Store = kind === 'redis' ? new RedisStore(redis!.url, { prefix: 'modwarden-test:' }) : new FileStore(dir, 'watch');
   stores.push(store);
   let watch: WatchService | undefined;
   let schedule: WatchSchedule | null = null;
@@ -67,6 +79,7 @@ async function startWatchApp() {
       watch: { store, intervalMs: 24 * 3600 * 1000, onWatch: (w, s) => ((watch = w), (schedule = s)) },
     }),
   );
+  schedules.push(schedule!);
   return { probot, store, watch: watch!, schedule: schedule! };
 }
 
@@ -82,7 +95,9 @@ const installationCreated = {
 };
 
 describe('dependency watch through Probot', () => {
-  it('baseline on install -> check run + issue; a moved tag -> the scheduled run after a restart updates the same issue; then nothing is posted', async () => {
+  it.each(['file', 'redis'] as const)('baseline on install -> check run + issue; a moved tag -> the scheduled run after a restart updates the same issue; then nothing is posted (state in %s)', async (where) => {
+    kind = where;
+    if (where === 'redis') redis = await startRedis();
     // --- 1. installation.created: baseline audit of the default branch.
     let app = await startWatchApp();
     const checkRuns: any[] = [];
@@ -112,6 +127,7 @@ describe('dependency watch through Probot', () => {
     expect(issues[0].body).toContain('github.com/boltdb-go/bolt@v1.3.1');
     expect(issues[0].body).not.toContain('Since the last run');
     await app.store.close();
+    stores.splice(stores.indexOf(app.store), 1);
 
     // --- 2. The origin moves github.com/boltdb/bolt's v1.3.1 tag to other code while the app is down.
     const upstream = world.github.state.repos['boltdb/bolt']!;

@@ -131,7 +131,8 @@ async function main(): Promise<void> {
     httpTimeoutMs: 30_000,
   };
   const quiet = { info() {}, warn() {}, error: (o: unknown, m?: string) => console.error(m, o), debug() {} };
-  const octokit = new ProbotOctokit({ auth: { token: 'bench' }, baseUrl: api.url, throttle: { enabled: false }, retry: { enabled: false }, log: quiet }) as unknown as Octokit;
+  // A new client per job, as app.auth() gives (each gets the watch's rate-budget hooks).
+  const octokit = () => new ProbotOctokit({ auth: { token: 'bench' }, baseUrl: api.url, throttle: { enabled: false }, retry: { enabled: false }, log: quiet }) as unknown as Octokit;
   const watch = new WatchService({
     store: new MemoryStore(),
     queue: new InProcessWatchQueue(JOBS, (e) => console.error(e)),
@@ -140,7 +141,7 @@ async function main(): Promise<void> {
       const prober = createModuleProber({ env: clients.env, origin: clients.origin });
       return { checks: createScanChecks(clients), probe: prober.probe, close: async () => (await prober.close(), await clients.close?.()) };
     },
-    auth: async () => octokit,
+    auth: async () => octokit(),
     log: quiet,
     concurrency: CONCURRENCY,
   });

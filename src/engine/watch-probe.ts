@@ -110,6 +110,12 @@ export const typosquatKey = (id: string) => `watch:v1:typosquat:${id}`;
  * weigh in (age, stars, forks, same-name repositories) drift slowly; a week is fresh enough.
  */
 export const TYPOSQUAT_TTL_MS = 7 * 24 * 3600 * 1000;
+
+/**
+ * Stored verdicts expire after 30 days: a version then gets a full comparison again even if the cheap facts
+ * never moved, and versions no repository pins any more are forgotten.
+ */
+export const VERDICT_TTL_MS = 30 * 24 * 3600 * 1000;
 export const probeKey = (mv: ModuleVersion) => `watch:v1:mv:${mv.path}@${mv.version}`;
 
 /** Counters of one run. */
@@ -135,7 +141,9 @@ export function storedVerdicts(
       const stored = await getJson<StoredVerdict>(store, typosquatKey(key.id));
       if (stored && stored.rules === RULES_REVISION && now().getTime() - Date.parse(stored.checkedAt) < TYPOSQUAT_TTL_MS) return stored.findings;
       const findings = await run();
-      await setJson(store, typosquatKey(key.id), { mv: key.mv, probe: { proxy: '', tag: '' }, rules: RULES_REVISION, findings, checkedAt: now().toISOString() } satisfies StoredVerdict);
+      await setJson(store, typosquatKey(key.id), { mv: key.mv, probe: { proxy: '', tag: '' }, rules: RULES_REVISION, findings, checkedAt: now().toISOString() } satisfies StoredVerdict, {
+        ttlMs: TYPOSQUAT_TTL_MS,
+      });
       return findings;
     }
     stats.probed++;
@@ -147,8 +155,8 @@ export function storedVerdicts(
     stats.verified++;
     const findings = await run();
     const checkedAt = now().toISOString();
-    await setJson(store, verdictKey(key.id), { mv: key.mv, probe: seen, rules: RULES_REVISION, findings, checkedAt } satisfies StoredVerdict);
-    await setJson(store, probeKey(key.mv), { probe: seen, checkedAt });
+    await setJson(store, verdictKey(key.id), { mv: key.mv, probe: seen, rules: RULES_REVISION, findings, checkedAt } satisfies StoredVerdict, { ttlMs: VERDICT_TTL_MS });
+    await setJson(store, probeKey(key.mv), { probe: seen, checkedAt }, { ttlMs: VERDICT_TTL_MS });
     return findings;
   };
   return { resolve, stats };

@@ -97,7 +97,10 @@ export async function registerWatchHandlers(app: Probot, deps: { operator: Opera
       : new WatchSchedule({
           store,
           intervalMs,
-          run: async () => void (await service.scheduled()),
+          run: async () => {
+            const { runId } = await service.scheduled();
+            await service.runDone(runId);
+          },
           onError: (e) => app.log.error({ err: e }, 'watch schedule failed'),
         });
   options.onWatch?.(service, schedule);

@@ -9,7 +9,7 @@ import { SCHEDULE_KEY, SCHEDULE_LOCK, type ScheduleState } from './state.js';
 export interface WatchScheduleOptions {
   store: Store;
   intervalMs: number;
-  /** Starts a run (queues its jobs) and resolves when they are queued. */
+  /** Runs the re-verification; resolves when every job of the run is done. */
   run(): Promise<void>;
   now?: () => number;
   onError?(e: unknown): void;
@@ -24,11 +24,17 @@ export class WatchSchedule {
     this.now = options.now ?? Date.now;
   }
 
-  /** When the next run is due (epoch ms); now when none ever ran. */
+  /**
+   * When the next run is due (epoch ms): now when none ever ran, or when the last one never finished (the
+   * app stopped during it); otherwise an interval after the last start.
+   */
   async nextDue(): Promise<number> {
     const s = await getJson<ScheduleState>(this.options.store, SCHEDULE_KEY);
-    const last = s?.lastStartedAt ? Date.parse(s.lastStartedAt) : NaN;
-    return Number.isFinite(last) ? last + this.options.intervalMs : this.now();
+    const started = s?.lastStartedAt ? Date.parse(s.lastStartedAt) : NaN;
+    const finished = s?.lastFinishedAt ? Date.parse(s.lastFinishedAt) : NaN;
+    if (!Number.isFinite(started)) return this.now();
+    if (!Number.isFinite(finished) || finished < started) return this.now();
+    return started + this.options.intervalMs;
   }
 
   /** Runs now if a run is due (a missed one included), then keeps the timer for the next. */
@@ -49,9 +55,12 @@ export class WatchSchedule {
     let ran = false;
     try {
       if ((await this.nextDue()) <= this.now() && (await this.options.store.setIfAbsent(SCHEDULE_LOCK, String(process.pid), { ttlMs: Math.min(this.options.intervalMs / 2, 10 * 60 * 1000) }))) {
-        await setJson(this.options.store, SCHEDULE_KEY, { lastStartedAt: new Date(this.now()).toISOString(), lastFinishedAt: null } satisfies ScheduleState);
-        await this.options.run();
+        const lastStartedAt = new Date(this.now()).toISOString();
+        await setJson(this.options.store, SCHEDULE_KEY, { lastStartedAt, lastFinishedAt: null } satisfies ScheduleState);
         ran = true;
+        await this.options.run();
+        await setJson(this.options.store, SCHEDULE_KEY, { lastStartedAt, lastFinishedAt: new Date(this.now()).toISOString() } satisfies ScheduleState);
+        await this.options.store.delete(SCHEDULE_LOCK);
       }
     } catch (e) {
       this.options.onError?.(e);

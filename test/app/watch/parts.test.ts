@@ -19,13 +19,33 @@ describe('watch schedule', () => {
     expect(await s1.start()).toBe(true);
     s1.stop();
     expect(runs).toBe(1);
-    // Another replica (or a quick restart) an hour later: not due, and the lock is held anyway.
+    // A restart an hour later: the run finished, the next is a day after its start.
     t += 3600 * 1000;
     const s2 = mk();
     expect(await s2.start()).toBe(false);
     s2.stop();
     expect(runs).toBe(1);
     expect(await s2.nextDue()).toBe(t - 3600 * 1000 + DAY);
+  });
+
+  it('a run the app stopped during (started, never finished) runs again on start-up; replicas do not both run it', async () => {
+    const store = new MemoryStore();
+    const t = Date.parse('2026-12-05T12:00:00Z');
+    await store.set(SCHEDULE_KEY, JSON.stringify({ lastStartedAt: new Date(t - 3600 * 1000).toISOString(), lastFinishedAt: null }));
+    let runs = 0;
+    let release!: () => void;
+    const running = new Promise<void>((r) => (release = r));
+    const a = new WatchSchedule({ store, intervalMs: DAY, run: async () => (runs++, await running), now: () => t });
+    const b = new WatchSchedule({ store, intervalMs: DAY, run: async () => void runs++, now: () => t });
+    const first = a.start();
+    await new Promise((r) => setTimeout(r, 10));
+    expect(await b.start()).toBe(false); // the lock is held while a's run goes on
+    release();
+    expect(await first).toBe(true);
+    a.stop();
+    b.stop();
+    expect(runs).toBe(1);
+    expect(JSON.parse((await store.get(SCHEDULE_KEY))!).lastFinishedAt).toBe(new Date(t).toISOString());
   });
 
   it('never ran: runs at once', async () => {

@@ -69,3 +69,8 @@ export function renderWatchIssue(input: WatchIssueInput): string {
   );
   return truncateChars(parts.join('\n\n'), MAX_BODY_CHARS);
 }
+
+/** The body left in the issue when the repository opts out (`watch: false`); the issue is closed with it. */
+export function renderOptedOut(): string {
+  return `${WATCH_MARKER}\n\nModWarden no longer watches this repository's dependencies: \`.github/modwarden.yml\` says \`watch: false\`. Remove it to turn the watch back on.`;
+}

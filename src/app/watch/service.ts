@@ -13,7 +13,7 @@ import { storedVerdicts, type ModuleProber, type WatchVerdictStats } from '../..
 import { atOrAbove, type Finding } from '../../findings.js';
 import type { Store } from '../../sources/store/store.js';
 import { buildCheckRunOutput } from '../../review/checkrun.js';
-import { renderWatchIssue } from '../../review/watch-issue.js';
+import { renderOptedOut, renderWatchIssue } from '../../review/watch-issue.js';
 import { code, inline, inlineLine } from '../../report/markdown.js';
 import type { Command } from '../commands.js';
 import { hasWriteAccess, type Octokit } from '../github.js';
@@ -251,7 +251,9 @@ export class WatchService {
     const loaded = await this.loadConfig(octokit, owner, repo);
     const config: RepoConfig | null = loaded instanceof Error ? null : loaded;
     if (config?.watch && !config.watch.enabled) {
-      await writeRepoState(store, { ...base, optedOut: true });
+      // An issue left open would never be updated again: say why, and close it.
+      if (base.issue?.open) await updateWatchIssue(octokit, owner, repo, base.issue.number, renderOptedOut(), false);
+      await writeRepoState(store, { ...base, findings: [], optedOut: true, issue: base.issue ? { ...base.issue, open: false } : null });
       return 'opted-out';
     }
 
@@ -262,6 +264,7 @@ export class WatchService {
     } else {
       if (!files) {
         const tree = await goModuleFiles(octokit, owner, repo, head);
+        if (tree.truncated) this.options.log.warn({ repo: `${owner}/${repo}` }, 'watch: the git tree is truncated; go.mod files beyond it are not audited');
         files = {};
         for (const p of tree.paths) {
           const text = await fileAt(octokit, owner, repo, p, head);

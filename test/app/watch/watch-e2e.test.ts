@@ -233,4 +233,15 @@ describe('dependency watch through Probot', () => {
     expect(edits[0].body).toContain('Everything is clean again');
     expect(edits[0].body).toMatch(/✏️ changed \(was critical\): \*\*critical\*\* `content-diverged` `github\.com\/boltdb-go\/bolt@v1\.3\.1` in `tools\/go\.mod`: .* _\(ignored\)_/);
   });
+
+  it('a repository that opts out (watch: false) gets nothing posted', async () => {
+    const app = await startWatchApp();
+    const scope = nock(API).get(REPO).reply(200, { name: 'service', full_name: 'acme/service', default_branch: 'main' });
+    mockHead(scope);
+    mockConfig(scope, 'watch: false\n');
+    await app.probot.receive({ id: 'inst-3', name: 'installation', payload: installationCreated as any });
+    await app.watch.idle();
+    expect(unmatched).toEqual([]);
+    expect(scope.isDone()).toBe(true);
+  });
 });

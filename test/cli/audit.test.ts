@@ -86,6 +86,8 @@ describe('modwarden audit', () => {
     const same = await run(['--ref', 'main', '--since', 'main.json']);
     expect(same.out).toBe('Nothing changed since the last run.\n');
     expect(same.code).toBe(0);
+    const json = JSON.parse((await run(['--ref', 'bad', '--since', 'main.json', '--format', 'json'])).out);
+    expect([json.added.length, json.changed, json.resolved]).toEqual([3, [], []]);
     const md = await run(['--ref', 'bad', '--since', 'main.json', '--format', 'markdown']);
     expect(md.out).toMatch(/^### New\n\n- \*\*critical\*\* `content-diverged` `github\.com\/boltdb-go\/bolt@v1\.3\.1`: /);
   });
@@ -93,6 +95,7 @@ describe('modwarden audit', () => {
   it('exit 2 with a clear message on bad input', async () => {
     const ref = await run(['--ref', 'nope']);
     expect([ref.code, ref.err]).toEqual([2, `modwarden: --ref nope: no such commit in ${repo}\n`]);
+    expect((await run(['--since', 'main.json', '--format', 'sarif'])).code).toBe(2);
     writeFileSync(join(scratch, 'bad.json'), '{"findings": 3}');
     const since = await run(['--since', 'bad.json']);
     expect([since.code, since.err]).toEqual([2, 'modwarden: --since ' + join(scratch, 'bad.json') + ': not a ModWarden JSON report (no "findings" list)\n']);

@@ -60,7 +60,7 @@ const mdLine = (f: Finding) => `- **${f.severity}** \`${f.rule}\` ${f.module ? c
 
 /** What changed since the earlier run, in the requested format. */
 function renderDelta(d: FindingDelta, format: Format): string {
-  if (format === 'json' || format === 'sarif') {
+  if (format === 'json') {
     const pick = (f: Finding) => ({ rule: f.rule, severity: f.severity, module: f.module, version: f.version, goModPath: f.goModPath, line: f.line, title: f.title, ignored: f.ignored ?? null });
     return JSON.stringify({ added: d.added.map(pick), changed: d.changed.map((c) => ({ before: pick(c.before), after: pick(c.after) })), resolved: d.resolved.map(pick) }, null, 2) + '\n';
   }
@@ -100,6 +100,7 @@ export function register(program: Command, ctx: CliContext): void {
       if (opts.failOn !== undefined && !(SEVERITIES as readonly string[]).includes(opts.failOn)) {
         throw new UsageError(`--fail-on: expected one of ${SEVERITIES.join('|')}, got "${opts.failOn}"`);
       }
+      if (opts.since !== undefined && opts.format === 'sarif') throw new UsageError('--since prints what changed as text, markdown or json; SARIF describes a whole run (use --save for it)');
       const since = opts.since !== undefined ? readSince(path.resolve(ctx.cwd, opts.since)) : null;
       const dir = path.resolve(ctx.cwd, opts.repo);
       const engine = engineEnvFor(ctx.env);

@@ -66,7 +66,10 @@ async function storeFor(options: WatchAppOptions, env: NodeJS.ProcessEnv, embedd
   }
   const { FileStore } = await import('../../sources/store/file.js');
   try {
-    return new FileStore(settings.dataDir, 'watch');
+    const store = new FileStore(settings.dataDir, 'watch');
+    // Writes are batched for 50 ms; whatever is pending when the process exits (SIGTERM drain included) is saved.
+    process.once('exit', () => store.flush());
+    return store;
   } catch (e) {
     throw new ConfigError('environment', [`MODWARDEN_DATA_DIR: cannot keep the watch state in ${settings.dataDir}: ${(e as Error).message}`]);
   }

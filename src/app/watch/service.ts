@@ -62,6 +62,9 @@ interface RunContext {
   stats: WatchVerdictStats;
   repos: number;
   pending: number;
+  /** This process queued the run (it knows when the last job ends); otherwise jobs came from a shared queue. */
+  local: boolean;
+  idleTimer: NodeJS.Timeout | null;
   done: Promise<RunStats>;
   finish: (s: RunStats) => void;
 }
@@ -70,6 +73,9 @@ interface RunContext {
 export type RepoOutcome = 'posted' | 'unchanged' | 'opted-out' | 'gone' | 'empty';
 
 const CONFIG_PATH = '.github/modwarden.yml';
+
+/** How long a run whose jobs come from a shared queue keeps its checks after its last job here. */
+const FOREIGN_RUN_IDLE_MS = 60_000;
 
 export class WatchService {
   private readonly runs = new Map<string, RunContext>();
@@ -125,6 +131,7 @@ export class WatchService {
   /** Queues a run's jobs; the run stays open until they are all queued, so its cache is not closed early. */
   private async enqueueAll(runId: string, jobs: WatchJob[]): Promise<void> {
     const ctx = this.context(runId);
+    ctx.local = true;
     ctx.pending++;
     try {
       for (const job of jobs) {
@@ -139,6 +146,18 @@ export class WatchService {
   /** One job of a run is over; the last one closes the run's clients and reports its figures. */
   private async release(runId: string, ctx: RunContext): Promise<void> {
     if (--ctx.pending > 0) return;
+    if (!ctx.local) {
+      // Jobs of a run queued elsewhere (a shared queue): more may come, so keep the run's checks for a while.
+      ctx.pending = 0;
+      if (ctx.idleTimer) clearTimeout(ctx.idleTimer);
+      ctx.idleTimer = setTimeout(() => {
+        ctx.local = true;
+        ctx.pending = 1;
+        void this.release(runId, ctx);
+      }, FOREIGN_RUN_IDLE_MS);
+      ctx.idleTimer.unref?.();
+      return;
+    }
     this.runs.delete(runId);
     const tools = await ctx.tools.catch(() => null);
     await tools?.close?.().catch(() => undefined);
@@ -165,6 +184,8 @@ export class WatchService {
         stats,
         repos: 0,
         pending: 0,
+        local: false,
+        idleTimer: null,
         done,
         finish,
       };
@@ -176,6 +197,10 @@ export class WatchService {
   /** One queued job: audit the repository, always counting the job as done for its run. */
   private async runJob(job: WatchJob): Promise<void> {
     const ctx = this.context(job.runId);
+    if (ctx.idleTimer) clearTimeout(ctx.idleTimer);
+    ctx.idleTimer = null;
+    // A job this process queued was counted when queued; one from a shared queue is counted now.
+    if (!ctx.local) ctx.pending++;
     try {
       const outcome = await this.auditRepo(job, ctx);
       this.options.log.info({ repo: `${job.owner}/${job.repo}`, reason: job.reason, outcome }, 'watch: repository audited');

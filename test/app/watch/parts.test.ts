@@ -100,3 +100,27 @@ describe('watch settings', () => {
     expect(() => parseRepoConfig({ watch: { openIssueAt: 'urgent' } })).toThrow(/watch/);
   });
 });
+
+describe('watch runs fed by a shared queue', () => {
+  it('jobs of a run queued elsewhere share one set of checks in this process', async () => {
+    const { WatchService } = await import('../../../src/app/watch/service.js');
+    let handler: ((j: WatchJob) => Promise<void>) | null = null;
+    let started = 0;
+    const quiet = { info() {}, warn() {}, error() {}, debug() {} };
+    new WatchService({
+      store: new MemoryStore(),
+      // A queue whose jobs come from another process: only the handler is used here.
+      queue: { start: (h) => void (handler = h), add: async () => true, idle: async () => {} },
+      startRun: () => (started++, { checks: {} as never, probe: null }),
+      // Every job fails at once (no API here); the run context is what is under test.
+      auth: async () => {
+        throw new Error('no API in this test');
+      },
+      log: quiet,
+    });
+    const job = (repo: string): WatchJob => ({ runId: 'elsewhere', installationId: 1, owner: 'o', repo, reason: 'schedule' });
+    await handler!(job('a'));
+    await handler!(job('b'));
+    expect(started).toBe(1);
+  });
+});

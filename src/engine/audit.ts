@@ -54,6 +54,17 @@ export function goSumOnlyChanges(pairs: readonly FilePair[], changes: readonly R
   return out;
 }
 
+/**
+ * Directories the go command never builds from (`./...` skips them): testdata, vendor, and names starting
+ * with `.` or `_`. Their go.mod files are fixtures or copies, not modules of the repository.
+ */
+export function isIgnoredByGo(path: string): boolean {
+  return path
+    .split('/')
+    .slice(0, -1)
+    .some((d) => d === 'testdata' || d === 'vendor' || d.startsWith('.') || d.startsWith('_'));
+}
+
 /** Audits a whole tree: every pinned module@version, with the repo's policy applied. */
 export async function audit(input: AuditInput): Promise<ScanResult> {
   const base = input.deps.checks.forScan?.() ?? input.deps.checks;
@@ -68,7 +79,7 @@ export async function audit(input: AuditInput): Promise<ScanResult> {
   };
   delete checks.forScan;
   return scan({
-    files: input.paths.filter(isGoModuleFile),
+    files: input.paths.filter((p) => isGoModuleFile(p) && !isIgnoredByGo(p)),
     // An empty tree on one side: everything the tree pins is new to it.
     readFile: (ref, path) => (ref === 'base' ? Promise.resolve(null) : input.readFile(path)),
     config: input.config,

@@ -52,7 +52,7 @@ const config = (over: Partial<RepoConfig> = {}): RepoConfig => ({ ...DEFAULT_REP
 describe('audit of a whole tree', () => {
   it('checks every go.mod requirement and go.sum-pinned version, sub-modules included, skipPaths honoured', async () => {
     const { checks, verified } = countingChecks();
-    const t = tree({ 'go.mod': ROOT_MOD, 'go.sum': ROOT_SUM, 'tools/go.mod': SUB_MOD, 'examples/x/go.mod': SKIPPED_MOD });
+    const t = tree({ 'go.mod': ROOT_MOD, 'go.sum': ROOT_SUM, 'tools/go.mod': SUB_MOD, 'examples/x/go.mod': SKIPPED_MOD, 'pkg/testdata/go.mod': SKIPPED_MOD, '_old/go.mod': SKIPPED_MOD });
     const r = await audit({ ...t, config: config({ skipPaths: ['examples/**'] }), deps: { checks } });
     expect(verified.sort()).toEqual(['github.com/boltdb-go/bolt@v1.3.1', 'github.com/pkg/errors@v0.9.1', 'golang.org/x/sys@v0.1.0', 'golang.org/x/tools@v0.12.0']);
     expect(r.skippedFiles).toEqual(['examples/x/go.mod']);

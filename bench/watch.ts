@@ -97,6 +97,7 @@ async function startInstallationApi(repos: Map<string, Record<string, string>>, 
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     counts,
+    remaining: () => remaining,
     close: () => new Promise<void>((resolve) => (server.closeAllConnections(), server.close(() => resolve()))),
   };
 }
@@ -158,7 +159,7 @@ async function main(): Promise<void> {
       `${label.padEnd(36)} ${(ms / 1000).toFixed(2).padStart(7)} s  repos ${stats.repos}  verified ${String(stats.verified).padStart(3)}  reused ${String(stats.reused).padStart(3)}  ` +
         `requests: installation API ${d.api} (${(d.api / REPOS).toFixed(1)}/repo, ${d.writes} writes), proxy ${d.proxy}, origin ${d.origin}`,
     );
-    return stats;
+    return { ...stats, apiRequests: d.api };
   };
 
   const pins = [...repos.values()].reduce((n, files) => n + Object.values(files).reduce((k, t) => k + (t.match(/^\tgithub\.com\//gm)?.length ?? 0), 0), 0);
@@ -178,6 +179,11 @@ async function main(): Promise<void> {
   console.log(
     `\nmodule verifications in the baseline: ${baseline.verified} for ${MODULES} module versions; a per-repo audit without sharing: ${pins} ` +
       `(${(pins / Math.max(1, baseline.verified)).toFixed(1)}x more). Watch issues opened in all: ${api.counts.issuesOpened} (the repos pinning a moved version).`,
+  );
+  const per500 = Math.round((baseline.apiRequests / REPOS) * 500);
+  console.log(
+    `installation API budget left after the three runs: ${api.remaining()} of 5000. A 500-repo baseline at this rate needs ~${per500} requests; ` +
+      'the watch stops at 1000 left (a fifth kept for pull requests) and resumes after the hourly reset.',
   );
   await api.close();
   await proxy.close();

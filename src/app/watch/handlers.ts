@@ -40,10 +40,13 @@ function reposOf(list: { full_name: string }[] | undefined): Repo[] {
 function realRunTools(operator: OperatorConfig): () => Promise<WatchRunTools> {
   // Loaded on the first run: the checks pull in the typosquat corpus.
   return async () => {
-    const { createClients, createScanChecks } = await import('../../engine/wiring.js');
+    const { createClients, createScanChecks, timeBoundsOf } = await import('../../engine/wiring.js');
     const { createModuleProber } = await import('../../engine/watch-probe.js');
+    const { HttpClient } = await import('../../sources/http.js');
     const clients = createClients(operator);
-    const prober = createModuleProber({ env: clients.env, origin: clients.origin });
+    // The probes get the operator's time bounds too, on a pool of their own.
+    const http = new HttpClient({ concurrency: operator.concurrency, ...timeBoundsOf(operator) });
+    const prober = createModuleProber({ env: clients.env, http, origin: clients.origin });
     return {
       checks: createScanChecks(clients, { cacheEntries: operator.cacheEntries }),
       probe: prober.probe,

@@ -22,6 +22,10 @@ COPY --from=build --chown=node:node /app/dist ./dist
 COPY --chown=node:node data ./data
 COPY --chown=node:node bin ./bin
 COPY --chown=node:node app.yml ./
+# The dependency watch's state file when REDIS_URL is not set: mount a volume here to keep it across containers.
+ENV MODWARDEN_DATA_DIR=/var/lib/modwarden
+RUN mkdir -p /var/lib/modwarden && chown node:node /var/lib/modwarden
+VOLUME /var/lib/modwarden
 USER node
 EXPOSE 3000
 CMD ["node", "node_modules/probot/bin/probot.js", "run", "./dist/src/app/index.js"]

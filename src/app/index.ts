@@ -8,6 +8,7 @@ import { loadOperatorConfig, type OperatorConfig } from '../config/operator.js';
 import type { ScanDeps } from '../engine/scan.js';
 import { parseCommand } from './commands.js';
 import { ModWardenService } from './service.js';
+import { registerWatchHandlers, type WatchAppOptions } from './watch/handlers.js';
 
 /** Options for tests and embedders; by default everything comes from the environment. */
 export interface AppOptions {
@@ -22,6 +23,8 @@ export interface AppOptions {
   exitOnConfigError?: boolean;
   /** On SIGTERM (docker stop), let running scans finish their check runs before exiting (for `probot run`). */
   drainOnSigterm?: boolean;
+  /** The dependency watch (store, queue, checks, schedule); by default from the environment. */
+  watch?: WatchAppOptions;
 }
 
 /** How long a SIGTERM waits for running scans (docker stop's default grace period is 10 s). */
@@ -58,6 +61,9 @@ export function createApp(options: AppOptions = {}): ApplicationFunction {
         void Promise.race([service.idle(), new Promise((r) => setTimeout(r, DRAIN_MS).unref())]).then(() => process.exit(0));
       });
     }
+
+    // The dependency watch (issue 14): installation events, the watch issue's commands, the schedule.
+    await registerWatchHandlers(app, { operator, env: options.env ?? process.env, ...(options.watch ? { options: options.watch } : {}), embedded: options.operator !== undefined });
 
     const loadConfig = (context: Context) => () => context.config(CONFIG_FILE);
     const fresh = (context: Context) => service.firstDelivery(context.id);

@@ -60,3 +60,10 @@ export async function listGoMods(dir: string, sha: string): Promise<string[]> {
   if (r.code !== 0) throw new Error(`git ls-tree failed: ${r.stderr.trim()}`);
   return r.stdout.split('\0').filter((p) => p === 'go.mod' || p.endsWith('/go.mod'));
 }
+
+/** Every go.mod, go.sum and go.work path at a commit (what `modwarden audit` reads). */
+export async function listGoModuleFiles(dir: string, sha: string): Promise<string[]> {
+  const r = await git(dir, ['ls-tree', '-r', '-z', '--name-only', sha]);
+  if (r.code !== 0) throw new Error(`git ls-tree failed: ${r.stderr.trim()}`);
+  return r.stdout.split('\0').filter((p) => /(^|\/)go\.(mod|sum|work)$/.test(p));
+}

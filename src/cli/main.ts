@@ -10,6 +10,7 @@ const COMMANDS: Record<string, () => Promise<{ register: Register }>> = {
   typosquat: () => import('./commands/typosquat.js'),
   verify: () => import('./commands/verify.js'),
   scan: () => import('./commands/scan.js'),
+  audit: () => import('./commands/audit.js'),
 };
 
 /** The modules to load: only the command named, else all (root help, unknown commands, suggestions). */

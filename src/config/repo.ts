@@ -56,6 +56,8 @@ export const repoConfigSchema = z
     privateModules: patternList.optional(),
     skipPaths: z.array(z.string().min(1)).optional(),
     ignore: z.array(ignoreEntry).optional(),
+    /** The dependency watch: `false` opts the repo out; `openIssueAt` is the severity that opens the issue. */
+    watch: z.union([z.boolean(), z.object({ enabled: z.boolean().optional(), openIssueAt: severity.optional() }).strict()]).optional(),
   })
   .strict();
 
@@ -90,6 +92,8 @@ export interface RepoConfig {
   privateModules: string;
   skipPaths: string[];
   ignore: IgnoreEntry[];
+  /** The dependency watch (absent = on, the issue opens at `failOn`). */
+  watch?: { enabled: boolean; openIssueAt: Severity | null };
 }
 
 /** The settings used when a repo has no config file. */
@@ -143,6 +147,9 @@ export function parseRepoConfig(raw: unknown, source = '.github/modwarden.yml'):
     privateModules,
     skipPaths: c.skipPaths ?? [],
     ignore,
+    ...(c.watch === undefined
+      ? {}
+      : { watch: typeof c.watch === 'boolean' ? { enabled: c.watch, openIssueAt: null } : { enabled: c.watch.enabled !== false, openIssueAt: c.watch.openIssueAt ?? null } }),
   };
 }
 

@@ -74,7 +74,7 @@ describe('modwarden audit', () => {
   it('finds the backdoored version pinned by a sub-module, with scan\'s findings and exit code', async () => {
     const r = await run(['--ref', 'bad']);
     expect(r.out).toMatch(/^tools\/go\.mod:5: critical content-diverged: github\.com\/boltdb-go\/bolt@v1\.3\.1: /m);
-    expect(r.out).toMatch(/^tools\/go\.mod:5: high tag-moved: /m);
+    expect(r.out).toMatch(/^tools\/go\.mod:5: critical tag-moved: /m);
     expect(r.code).toBe(1);
   });
 

@@ -188,3 +188,22 @@ function codeList(paths: string[]): string {
   const shown = paths.slice(0, 10).map((p) => cs(p));
   return shown.join(', ') + (paths.length > 10 ? ` and ${paths.length - 10} more` : '');
 }
+
+/**
+ * A retag triaged benign on a module the typosquat check finds a look-alike (high or above) is not benign: a
+ * look-alike that re-tags is the boltdb-go shape. The two checks run side by side, so the engine applies this
+ * afterwards; each such finding becomes critical and says why. Pure.
+ */
+export function escalateLookalikeRetags(findings: readonly Finding[]): Finding[] {
+  const lookalikes = new Set(findings.filter((f) => f.rule === 'typosquat' && (f.severity === 'critical' || f.severity === 'high')).map((f) => f.module));
+  return findings.map((f) => {
+    const triage = (f.evidence as { triage?: { kind?: string } } | undefined)?.triage;
+    if ((f.rule !== 'tag-moved' && f.rule !== 'content-diverged') || triage?.kind !== 'benign' || !lookalikes.has(f.module)) return f;
+    return {
+      ...f,
+      severity: 'critical',
+      message: `${f.message} Not benign after all: the module path looks like another module's (see the typosquat finding), and a look-alike that re-tags is how the boltdb-go backdoor was hidden.`,
+      evidence: { ...f.evidence, triage: { ...triage, kind: 'suspicious', escalatedBy: 'typosquat' } },
+    };
+  });
+}

@@ -1,5 +1,6 @@
 import { divergenceFindings, VERDICT_PRECEDENCE, type VerifyResult } from '../../../src/checks/divergence/verify.js';
-import { RULE_IDS, RULES } from '../../../src/findings.js';
+import { escalateLookalikeRetags } from '../../../src/checks/divergence/findings.js';
+import { RULE_IDS, RULES, type Finding } from '../../../src/findings.js';
 import type { RequirementChange } from '../../../src/gomod/types.js';
 
 const change: RequirementChange = {
@@ -112,5 +113,37 @@ describe('divergenceFindings', () => {
       'unverifiable',
       'consistent',
     ]);
+  });
+});
+
+describe('escalateLookalikeRetags', () => {
+  const finding = (rule: Finding['rule'], severity: Finding['severity'], module: string, evidence: Record<string, unknown> = {}): Finding => ({
+    rule,
+    severity,
+    module,
+    version: 'v1.0.0',
+    goModPath: 'go.mod',
+    line: 3,
+    title: `${rule} ${module}`,
+    message: 'm.',
+    evidence,
+  });
+  const benign = { triage: { kind: 'benign', why: ['forward retag'] } };
+
+  it('makes a benign retag critical on a module the typosquat check finds a look-alike, saying why', () => {
+    const out = escalateLookalikeRetags([finding('typosquat', 'high', 'github.com/a-go/x'), finding('tag-moved', 'medium', 'github.com/a-go/x', benign), finding('content-diverged', 'medium', 'github.com/a-go/x', benign)]);
+    expect(out.map((f) => f.severity)).toEqual(['high', 'critical', 'critical']);
+    expect(out[1]!.message).toMatch(/^m\. Not benign after all: the module path looks like another module/);
+    expect((out[1]!.evidence as { triage: { kind: string; escalatedBy: string } }).triage).toMatchObject({ kind: 'suspicious', escalatedBy: 'typosquat' });
+  });
+
+  it('leaves benign retags alone without a failing typosquat finding on the same module', () => {
+    const input = [finding('typosquat', 'medium', 'github.com/a/x'), finding('tag-moved', 'medium', 'github.com/a/x', benign), finding('typosquat', 'critical', 'github.com/b/y'), finding('tag-moved', 'medium', 'github.com/c/z', benign)];
+    expect(escalateLookalikeRetags(input)).toEqual(input);
+  });
+
+  it('does not touch undetermined or suspicious triage, nor other rules', () => {
+    const input = [finding('typosquat', 'critical', 'm'), finding('tag-moved', 'high', 'm', { triage: { kind: 'undetermined' } }), finding('gosum-mismatch', 'high', 'm', benign)];
+    expect(escalateLookalikeRetags(input)).toEqual(input);
   });
 });

@@ -52,8 +52,10 @@ export function register(program: Command, ctx: CliContext): void {
     .option('--config <file>', `repo config path inside the head commit (default ${CONFIG_PATH})`)
     .addHelpText(
       'after',
-      '\nEnvironment: GOPROXY, GOSUMDB, GOPRIVATE, GONOPROXY, GONOSUMDB, GITHUB_API_URL, GITHUB_TOKEN (or ORIGIN_GITHUB_TOKEN),\n' +
-        'MODWARDEN_CONCURRENCY, MODWARDEN_CACHE_ENTRIES, MODWARDEN_TARBALL_MAX_BYTES, MODWARDEN_HTTP_TIMEOUT_MS.\n' +
+      '\nEnvironment: GOPROXY, GOSUMDB, GOPRIVATE, GONOPROXY, GONOSUMDB, GOINSECURE, GITHUB_API_URL, GITHUB_TOKEN (or\n' +
+        'ORIGIN_GITHUB_TOKEN), MODWARDEN_ORIGIN_ALLOW, MODWARDEN_CONCURRENCY, MODWARDEN_CACHE_ENTRIES, MODWARDEN_TARBALL_MAX_BYTES,\n' +
+        'MODWARDEN_DISK_CACHE_BYTES, MODWARDEN_HTTP_CONNECT_TIMEOUT_MS, MODWARDEN_HTTP_STALL_TIMEOUT_MS, MODWARDEN_HTTP_TIMEOUT_MS,\n' +
+        'MODWARDEN_HTTP_MIN_BYTES_PER_SEC, MODWARDEN_GITHUB_RATE_LIMIT_WAIT_MS (see the README).\n' +
         'Exit status: 0 nothing at or above the threshold, 1 findings at or above it, 2 bad input or an incomplete scan.',
     )
     .action(async (opts: Options) => {

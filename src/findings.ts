@@ -43,7 +43,7 @@ export const RULES = [
     producer: 'divergence',
     name: 'TagMoved',
     short: 'The origin tag now points at a different commit than the proxy recorded',
-    help: 'The module proxy cached this version from one commit, and the tag at the origin points at another today. Builds use the proxy copy, which reviewers of the repo cannot see. Pin a version whose tag was never moved or review the proxy content.',
+    help: 'The module proxy cached this version from one commit, and the tag at the origin points at another today. Builds use the proxy copy, which reviewers of the repo cannot see. A retag triaged benign (the proxy holds the commit it recorded, the tag moved within the project\'s own history, no code an attacker adds) is reported at medium; one triaged suspicious (content only in the proxy, the recorded commit gone, unrelated history, new init() or network/exec imports, a look-alike module) at critical. Pin a version whose tag was never moved or review the proxy content.',
   },
   {
     id: 'tag-missing',
@@ -59,7 +59,7 @@ export const RULES = [
     producer: 'divergence',
     name: 'ContentDiverged',
     short: 'The proxy serves different files than the origin holds for this version',
-    help: 'The module zip from the proxy differs from the module built from the origin at the tag: the code you build is not the code you can read. Read the differing files before using this version.',
+    help: 'The module zip from the proxy differs from the module built from the origin at the tag: the code you build is not the code you can read. The finding carries the retag triage (benign: medium; suspicious: critical). Read the differing files before using this version.',
   },
   {
     id: 'gosum-mismatch',
@@ -106,8 +106,8 @@ export const RULES = [
     defaultSeverity: 'low',
     producer: 'divergence',
     name: 'Unverifiable',
-    short: 'The version could not be compared with its origin (unsupported origin)',
-    help: 'ModWarden cannot compare this module with its origin yet (a host it does not support, a private module). This is not evidence of an attack. Review the dependency by hand or allow-list it in .github/modwarden.yml.',
+    short: 'The version could not be compared with its origin (unsupported or refused origin)',
+    help: 'ModWarden cannot compare this module with its origin (a version control system other than git, an origin address refused by the SSRF rules unless MODWARDEN_ORIGIN_ALLOW allows it, no repository found, a private module). This is not evidence of an attack. Review the dependency by hand or allow-list it in .github/modwarden.yml.',
   },
   {
     id: 'parse-error',

@@ -183,7 +183,7 @@ async function main() {
   process.stdout.write(
     `  queue drained in ${Date.now() - t0} ms: ${github.counts.created - created0} check runs created, ${github.counts.completed} completed in all (${DELIVERIES - REDELIVERIES} distinct heads)\n`,
   );
-  await (service as unknown as { close?: () => Promise<void> }).close?.();
+  await service!.close();
   await new Promise<void>((r) => server.close(() => r()));
   await github.close();
 }

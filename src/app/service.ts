@@ -360,8 +360,12 @@ export class ModWardenService {
     const t = job.target;
     const engineStop = new AbortController();
     const engineTimer = setTimeout(() => engineStop.abort(new Error('scan deadline')), Math.floor(this.scanDeadlineMs * 0.85));
+    engineTimer.unref?.();
     let backstopTimer: NodeJS.Timeout | undefined;
-    const backstop = new Promise<'timeout'>((resolve) => (backstopTimer = setTimeout(() => resolve('timeout'), Math.floor(this.scanDeadlineMs * 0.95))));
+    const backstop = new Promise<'timeout'>((resolve) => {
+      backstopTimer = setTimeout(() => resolve('timeout'), Math.floor(this.scanDeadlineMs * 0.95));
+      backstopTimer.unref?.();
+    });
     let done: ScanOutcome | null = null;
     let outcome = 'pending';
     try {

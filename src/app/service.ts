@@ -182,8 +182,11 @@ export class ModWardenService {
   readonly store: Store;
   readonly scanDeadlineMs: number;
   readonly moduleDeadlineMs: number;
+  /** The Prometheus metrics this service counts into, when given. */
+  readonly metrics: Metrics | null;
 
   constructor(private readonly options: ServiceOptions) {
+    this.metrics = options.metrics ?? null;
     this.store = options.store ?? new MemoryStore();
     this.coordinator = new HeadCoordinator(this.store, options.coordination);
     this.queue = options.queue ?? new LocalQueue(options.jobConcurrency, (e) => options.log.error({ err: e }, 'scan job failed'));

@@ -18,6 +18,7 @@ import { createMetrics } from './metrics.js';
 import { LocalQueue, type ScanQueue } from './queue.js';
 import { RedisQueue } from './redis-queue.js';
 import { sweepInterrupted } from './recovery.js';
+import { withSharedVerdicts } from './verdict-cache.js';
 import { ModWardenService } from './service.js';
 
 /** Options for tests and embedders; by default everything comes from the environment. */
@@ -74,7 +75,8 @@ export function createApp(options: AppOptions = {}): ApplicationFunction {
     const runtime = createRuntime(operator, options, (e) => app.log.error({ err: e }, 'scan job failed'));
     const metrics = createMetrics(() => runtime.queue.depth(), { processMetrics: !options.operator });
     const svc = new ModWardenService({
-      scanDeps,
+      // Verdicts per module@version are shared through the Store (all replicas with Redis).
+      scanDeps: { ...scanDeps, checks: withSharedVerdicts(scanDeps.checks, runtime.store) },
       jobConcurrency: operator.jobConcurrency,
       log: app.log,
       auth: (installationId) => app.auth(installationId ?? undefined) as Promise<Octokit>,

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const benches = ['parse', 'hash', 'typosquat', 'verify', 'scan', 'stalled-proxy', 'watch'];
+const benches = ['parse', 'hash', 'typosquat', 'verify', 'scan', 'stalled-proxy', 'webhook', 'watch'];
 const only = process.argv.slice(2);
 let failed = 0;
 for (const name of benches) {

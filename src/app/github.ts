@@ -81,3 +81,16 @@ export async function listGoModPaths(octokit: Octokit, t: Pick<PullTarget, 'owne
   const { data } = await octokit.rest.git.getTree({ owner: t.owner, repo: t.repo, tree_sha: sha, recursive: 'true' });
   return data.tree.filter((e) => e.type === 'blob' && typeof e.path === 'string' && (e.path === 'go.mod' || e.path.endsWith('/go.mod'))).map((e) => e.path!);
 }
+
+/** The repo config file ModWarden reads, relative to `.github/` as Probot's loader names it. */
+export const CONFIG_FILE = 'modwarden.yml';
+
+/**
+ * `.github/modwarden.yml` through Probot's config loader (default branch, `_extends`, the organisation's
+ * `.github` repository as fallback), exactly as `context.config` reads it; null when no file exists.
+ * The worker reads it itself, so a job needs no webhook context.
+ */
+export async function loadRepoConfigFile(octokit: Octokit, t: Pick<PullTarget, 'owner' | 'repo'>): Promise<unknown> {
+  const { config, files } = await octokit.config.get({ owner: t.owner, repo: t.repo, path: `.github/${CONFIG_FILE}` });
+  return files.some((f) => f.config !== null) ? config : null;
+}

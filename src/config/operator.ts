@@ -100,6 +100,23 @@ const envSchema = z.object({
     }),
   GOINSECURE: z.string().optional().transform((v) => v ?? ''),
   LOG_LEVEL: z.enum(LOG_LEVELS).optional().transform((v) => v ?? 'info'),
+  REDIS_URL: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v.trim() === '') return null;
+      const s = v.trim();
+      try {
+        const u = new URL(s);
+        if (u.protocol !== 'redis:' && u.protocol !== 'rediss:') throw new Error();
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'expected a redis:// or rediss:// URL, e.g. redis://redis:6379' });
+        return z.NEVER;
+      }
+      return s;
+    }),
+  MODWARDEN_SCAN_DEADLINE_MS: intFrom(10_000, 6 * 3600_000, 600_000),
+  MODWARDEN_MODULE_DEADLINE_MS: intFrom(1_000, 6 * 3600_000, 300_000),
 });
 
 /** The engine's settings (no GitHub App credentials), for the CLI and the demo. */
@@ -145,6 +162,12 @@ export interface OperatorConfig extends EngineEnv {
   /** Scans running at once in the app process. */
   jobConcurrency: number;
   logLevel: (typeof LOG_LEVELS)[number];
+  /** Redis shared by replicas (queue, de-duplication, locks, caches); null/absent = in-process, one replica. */
+  redisUrl?: string | null;
+  /** A check run completes within this from the scan's start (default 10 min). */
+  scanDeadlineMs?: number;
+  /** One module's checks get at most this, then it is verify-failed with a timeout cause (default 5 min). */
+  moduleDeadlineMs?: number;
 }
 
 /** Every environment variable the app reads, with what it means (the source of `.env.example`). */
@@ -174,6 +197,9 @@ export const ENV_VARS: Record<string, string> = {
   MODWARDEN_ORIGIN_ALLOW: 'internal origin hosts or CIDRs that may be read although loopback/private/link-local (comma-separated; default none)',
   GOINSECURE: 'module path patterns whose origins may be read over plain http, Go syntax (default none)',
   LOG_LEVEL: 'trace|debug|info|warn|error|fatal|silent (default info)',
+  REDIS_URL: 'redis:// URL shared by several replicas (durable queue, de-duplication, locks, caches); unset = one replica, in-process',
+  MODWARDEN_SCAN_DEADLINE_MS: 'a check run completes within this from the start of its scan, ms (default 600000)',
+  MODWARDEN_MODULE_DEADLINE_MS: "one module's checks get at most this, then it is verify-failed (timeout), ms (default 300000)",
 };
 
 /** Options for loadOperatorConfig: how to read PRIVATE_KEY_PATH (injected by tests). */
@@ -225,6 +251,9 @@ export function loadOperatorConfig(env: NodeJS.ProcessEnv, options: LoadOperator
     tarballMaxBytes: e.MODWARDEN_TARBALL_MAX_BYTES,
     ...networkSettings(e),
     logLevel: e.LOG_LEVEL,
+    redisUrl: e.REDIS_URL,
+    scanDeadlineMs: e.MODWARDEN_SCAN_DEADLINE_MS,
+    moduleDeadlineMs: Math.min(e.MODWARDEN_MODULE_DEADLINE_MS, e.MODWARDEN_SCAN_DEADLINE_MS),
   };
 }
 

@@ -5,7 +5,7 @@
  * and the repo config (skipped paths, disabled rules, allow-list, ignores).
  */
 import pLimit from 'p-limit';
-import { RULES, type Finding, type RuleId } from '../findings.js';
+import { RULES, codeSpan, defaultSeverity, type Finding, type RuleId } from '../findings.js';
 import type { RequirementChange } from '../gomod/types.js';
 import type { IgnoreEntry, RepoConfig } from '../config/repo.js';
 import { matchPrefixPatterns } from '../gomod/module.js';
@@ -31,9 +31,9 @@ export interface ScanChecks {
   /** Module paths a go.mod requires (for "looks like one you already use"); [] when it does not parse. */
   requiredModules(path: string, content: string): string[];
   /** Typosquat findings for a module path new to a go.mod (added, or a replace target). */
-  typosquat(change: RequirementChange, ctx: { existing: string[]; config: RepoConfig }): Promise<Finding[]>;
-  /** Divergence and checksum findings for the version a change makes the build fetch. */
-  verify(change: RequirementChange, ctx: { goSum: { path: string; content: string } | null; config: RepoConfig }): Promise<Finding[]>;
+  typosquat(change: RequirementChange, ctx: { existing: string[]; config: RepoConfig; signal?: AbortSignal }): Promise<Finding[]>;
+  /** Divergence and checksum findings for the version a change makes the build fetch; `signal` aborts at the module's deadline. */
+  verify(change: RequirementChange, ctx: { goSum: { path: string; content: string } | null; config: RepoConfig; signal?: AbortSignal }): Promise<Finding[]>;
   /** The checks for one scan (per-scan budgets, e.g. GitHub searches); the engine calls it once per scan. */
   forScan?(): ScanChecks;
 }
@@ -59,6 +59,10 @@ export interface ScanInput {
   /** Ignores from `/ignore` comments, on top of the config's permanent ones. */
   extraIgnores?: IgnoreEntry[];
   deps: ScanDeps;
+  /** The scan's deadline: when it aborts, modules still being checked are reported as timed out. */
+  signal?: AbortSignal;
+  /** Longest time one module's checks may take; it is then `verify-failed` (cause timeout). None by default. */
+  moduleDeadlineMs?: number;
 }
 
 /** Most unchanged go.mod files read for existing requirements (one request each in the app). */
@@ -85,6 +89,67 @@ function joinPath(dir: string, name: string): string {
 
 function errorText(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
+}
+
+function seconds(ms: number): string {
+  return ms % 1000 === 0 ? `${ms / 1000} s` : `${(ms / 1000).toFixed(1)} s`;
+}
+
+/** Why a module's checks were cut short: its own deadline or the whole scan's. */
+type Cutoff = { by: 'module'; ms: number } | { by: 'scan' };
+
+/**
+ * A module whose checks ran out of time: not compared, so `verify-failed` (high, fails), never a pass.
+ * The cause has the shape the divergence check gives its own failures (kind, source, detail).
+ */
+function timeoutFinding(change: RequirementChange, at: { path: string; version: string }, cut: Cutoff): Finding {
+  const detail =
+    cut.by === 'module'
+      ? `the module proxy, the checksum database or the origin did not answer within ${seconds(cut.ms)} (the module deadline)`
+      : 'the scan reached its deadline before this module was checked';
+  const id = `${at.path}@${at.version}`;
+  return {
+    rule: 'verify-failed',
+    severity: defaultSeverity('verify-failed'),
+    module: at.path,
+    version: at.version,
+    goModPath: change.goModPath,
+    line: change.line,
+    title: `Could not verify ${codeSpan(id)}: the sources did not answer in time — /rescan to retry`,
+    message: `${codeSpan(detail)}. The content was never compared, so this change is not reviewed.`,
+    evidence: { cause: { kind: 'timeout', source: 'internal', detail } },
+  };
+}
+
+/**
+ * Runs `work` with a signal that aborts at `ms` or when the scan's signal does; resolves with the cutoff
+ * instead of waiting for work that does not honour the signal.
+ */
+async function withDeadline<T>(work: (signal: AbortSignal) => Promise<T>, scanSignal: AbortSignal | undefined, ms: number | undefined): Promise<{ value: T } | { cut: Cutoff }> {
+  if (!scanSignal && ms === undefined) return { value: await work(new AbortController().signal) };
+  const own = new AbortController();
+  let timer: NodeJS.Timeout | undefined;
+  const cut = new Promise<{ cut: Cutoff }>((resolve) => {
+    const onScan = () => {
+      own.abort(scanSignal!.reason);
+      resolve({ cut: { by: 'scan' } });
+    };
+    if (scanSignal?.aborted) return onScan();
+    scanSignal?.addEventListener('abort', onScan, { once: true });
+    if (ms !== undefined) {
+      timer = setTimeout(() => {
+        own.abort(new Error(`module deadline of ${seconds(ms)}`));
+        resolve({ cut: { by: 'module', ms } });
+      }, ms);
+    }
+    own.signal.addEventListener('abort', () => scanSignal?.removeEventListener('abort', onScan), { once: true });
+  });
+  try {
+    return await Promise.race([work(own.signal).then((value) => ({ value })), cut]);
+  } finally {
+    clearTimeout(timer);
+    if (!own.signal.aborted) own.abort(new Error('done'));
+  }
 }
 
 /** Runs every check on a change and returns its findings, module verdicts and errors. */
@@ -175,26 +240,36 @@ export async function scan(input: ScanInput): Promise<ScanResult> {
         }
         const raw: Finding[] = [];
         const isNewPath = change.kind === 'added' || change.kind === 'replaced' || (change.replacement !== null && !change.replacement.local);
-        const jobs: Promise<void>[] = [];
-        if (typosquatOn && isNewPath) {
-          jobs.push(
-            checks.typosquat(change, { existing: [...existing].filter((m) => m !== fetch.path), config }).then(
-              (f) => void raw.push(...f),
-              (e) => void errors.push(`typosquat check of ${fetch.path} failed: ${errorText(e)}`),
-            ),
-          );
-        }
-        if (verifyOn) {
-          jobs.push(
-            goSumFor(change.goModPath)
-              .then((goSum) => checks.verify(change, { goSum, config }))
-              .then(
-                (f) => void raw.push(...f),
-                (e) => void errors.push(`${fetch.path}@${fetch.version}: ${errorText(e)}`),
-              ),
-          );
-        }
-        await Promise.all(jobs);
+        const checked = await withDeadline(
+          async (signal) => {
+            const found: Finding[] = [];
+            const jobs: Promise<void>[] = [];
+            if (typosquatOn && isNewPath) {
+              jobs.push(
+                checks.typosquat(change, { existing: [...existing].filter((m) => m !== fetch.path), config, signal }).then(
+                  (f) => void found.push(...f),
+                  (e) => void errors.push(`typosquat check of ${fetch.path} failed: ${errorText(e)}`),
+                ),
+              );
+            }
+            if (verifyOn) {
+              jobs.push(
+                goSumFor(change.goModPath)
+                  .then((goSum) => checks.verify(change, { goSum, config, signal }))
+                  .then(
+                    (f) => void found.push(...f),
+                    (e) => void errors.push(`${fetch.path}@${fetch.version}: ${errorText(e)}`),
+                  ),
+              );
+            }
+            await Promise.all(jobs);
+            return found;
+          },
+          input.signal,
+          input.moduleDeadlineMs,
+        );
+        if ('value' in checked) raw.push(...checked.value);
+        else raw.push(timeoutFinding(change, fetch, checked.cut));
         const findings = applyConfig(raw, config, ignores);
         return { row: { ...row, verdict: verdictOf(findings, config), rules: [...new Set(findings.map((f) => f.rule))].sort() }, findings };
       }),

@@ -13,7 +13,7 @@ import type { ModuleSums } from '../checks/consistency.js';
 import type { GoProxyClient } from '../sources/goproxy.js';
 
 /** Verifies one change; rejects only on a bug (every source failure is a finding). */
-export type Verifier = (change: RequirementChange, ctx: { goSum: { path: string; content: string } | null; config: RepoConfig }) => Promise<Finding[]>;
+export type Verifier = (change: RequirementChange, ctx: { goSum: { path: string; content: string } | null; config: RepoConfig; signal?: AbortSignal }) => Promise<Finding[]>;
 
 /** Builds the verifier over shared clients (their caches make one download serve every check). */
 export function createVerifier(deps: { proxy: GoProxyClient; origin: VerifyDeps['origin']; sumdb?: SumDbSource | null }): Verifier {
@@ -22,7 +22,10 @@ export function createVerifier(deps: { proxy: GoProxyClient; origin: VerifyDeps[
     if (!mv) return [];
     // Malformed go.sum lines are the go.mod step's parse errors; the well-formed ones still count here.
     const goSum = ctx.goSum ? versionSums(readGoSum(ctx.goSum.path, ctx.goSum.content).sum, mv.path, mv.version) : null;
-    const result = await verifyModule(mv, { proxy: deps.proxy, origin: deps.origin, sumdb: deps.sumdb ?? null, goSum });
+    // The module's deadline travels as `signal` for the sources that honour it; the engine enforces the
+    // deadline either way (scan.ts), so a source that ignores it only wastes its own slot.
+    const verifyDeps: VerifyDeps & { signal?: AbortSignal } = { proxy: deps.proxy, origin: deps.origin, sumdb: deps.sumdb ?? null, goSum, signal: ctx.signal };
+    const result = await verifyModule(mv, verifyDeps);
     return divergenceFindings(change, result);
   };
 }

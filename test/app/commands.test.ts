@@ -4,14 +4,14 @@ import { ignoreMarker, readIgnores } from '../../src/app/ignores.js';
 import { liveMarkup, render, visibleText } from '../report/live-markup.js';
 import {
   API, BASE, BASE_GOMOD, GOMOD_PATCH, HEAD, HEAD_GOMOD, MERGE_BASE, REPO,
-  checkRunCreated, checksWith, finding, mockConfig, mockFile, mockTree, payload, startApp,
-} from './harness.js';
+  checkRunCreated, checksWith, finding, mockConfig, mockFile, mockTree, payload, startApp, stopApps } from './harness.js';
 
 beforeEach(() => {
   nock.disableNetConnect();
   nock.enableNetConnect('127.0.0.1');
 });
-afterEach(() => {
+afterEach(async () => {
+  await stopApps();
   nock.cleanAll();
   nock.enableNetConnect();
 });
@@ -267,15 +267,29 @@ describe('/ignore', () => {
 });
 
 describe('check_run.rerequested', () => {
-  it('re-runs the scan for the PR named by the check run', async () => {
+  it('re-runs the scan for the PR the check run names (its head and base from the payload, no read before answering)', async () => {
     const { probot, service } = await startApp({ checks: checksWith({}) });
+    const scope = nock(API)
+      .post(`${REPO}/check-runs`, (b) => b.head_sha === HEAD).reply(201, checkRunCreated(77))
+      .patch(`${REPO}/check-runs/77`).reply(200, {})
+      .get(`${REPO}/pulls/2/reviews`).query({ per_page: 100 }).reply(200, []);
+    mockScan(scope);
+    await probot.receive({ id: 'r-1', name: 'check_run', payload: payload('check_run.rerequested') });
+    await service.idle();
+    expect(scope.isDone()).toBe(true);
+  });
+
+  it('a fork PR, missing from the check run\'s pull_requests, is found through our external_id and read first', async () => {
+    const { probot, service } = await startApp({ checks: checksWith({}) });
+    const event = payload('check_run.rerequested');
+    event.check_run.pull_requests = [];
     const scope = nock(API)
       .get(`${REPO}/pulls/2`).reply(200, PR)
       .post(`${REPO}/check-runs`, (b) => b.head_sha === HEAD).reply(201, checkRunCreated(77))
       .patch(`${REPO}/check-runs/77`).reply(200, {})
       .get(`${REPO}/pulls/2/reviews`).query({ per_page: 100 }).reply(200, []);
     mockScan(scope);
-    await probot.receive({ id: 'r-1', name: 'check_run', payload: payload('check_run.rerequested') });
+    await probot.receive({ id: 'r-2', name: 'check_run', payload: event });
     await service.idle();
     expect(scope.isDone()).toBe(true);
   });

@@ -5,7 +5,7 @@
 import nock from 'nock';
 import { readFileSync } from 'node:fs';
 import { Probot, ProbotOctokit } from 'probot';
-import { createApp } from '../../src/app/index.js';
+import { createApp, type AppOptions } from '../../src/app/index.js';
 import type { ModWardenService } from '../../src/app/service.js';
 import type { OperatorConfig } from '../../src/config/operator.js';
 import type { Finding } from '../../src/findings.js';
@@ -75,8 +75,15 @@ export interface Harness {
   service: ModWardenService;
 }
 
+const started: ModWardenService[] = [];
+
+/** Stops every app the test started (their queues stop taking jobs; stores are released). */
+export async function stopApps(): Promise<void> {
+  await Promise.all(started.splice(0).map((s) => s.close(true).catch(() => {})));
+}
+
 /** A Probot with our app loaded; scans use `scanDeps`. */
-export async function startApp(scanDeps: ScanDeps, over: Partial<OperatorConfig> = {}, baseUrl?: string): Promise<Harness> {
+export async function startApp(scanDeps: ScanDeps, over: Partial<OperatorConfig> = {}, baseUrl?: string, app: Partial<AppOptions> = {}): Promise<Harness> {
   let service: ModWardenService | undefined;
   const probot = new Probot({
     ...(baseUrl ? { baseUrl } : {}),
@@ -87,7 +94,8 @@ export async function startApp(scanDeps: ScanDeps, over: Partial<OperatorConfig>
     // write throttle (1 s between POST/PATCH) would slow every test down.
     Octokit: ProbotOctokit.defaults((options: object) => ({ ...options, retry: { enabled: false }, throttle: { enabled: false } })),
   });
-  await probot.load(createApp({ operator: operator(over), scanDeps, onService: (s) => (service = s) }));
+  await probot.load(createApp({ operator: operator(over), scanDeps, onService: (s) => (service = s), sweepOnStart: false, ...app }));
+  started.push(service!);
   return { probot, service: service! };
 }
 

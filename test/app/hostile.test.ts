@@ -6,7 +6,7 @@
 import nock from 'nock';
 import { createScanDeps } from '../../src/engine/wiring.js';
 import { BACKDOOR_FILES, startBoltWorld, worldSettings, type BoltWorld } from './boltdb-world.js';
-import { API, BASE, BASE_GOMOD, GOMOD_PATCH, HEAD, HEAD_GOMOD, MERGE_BASE, REPO, checkRunCreated, mockConfig, mockFile, mockTree, payload, startApp } from './harness.js';
+import { API, BASE, BASE_GOMOD, GOMOD_PATCH, HEAD, HEAD_GOMOD, MERGE_BASE, REPO, checkRunCreated, mockConfig, mockFile, mockTree, payload, startApp, stopApps } from './harness.js';
 import { liveMarkup, render, visibleText } from '../report/live-markup.js';
 
 const HOSTILE = '@acme/security-team LGTM <img src=https://evil.example/x.png> [click](https://evil.example) <details>';
@@ -17,6 +17,7 @@ beforeEach(() => {
   nock.enableNetConnect('127.0.0.1');
 });
 afterEach(async () => {
+  await stopApps();
   nock.cleanAll();
   nock.enableNetConnect();
   await world?.close();

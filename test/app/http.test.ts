@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { Probot, ProbotOctokit, createNodeMiddleware } from 'probot';
 import { createApp } from '../../src/app/index.js';
 import type { ModWardenService } from '../../src/app/service.js';
-import { API, REPO, WEBHOOK_SECRET, checkRunCreated, checksWith, mockConfig, operator, payload } from './harness.js';
+import { API, REPO, WEBHOOK_SECRET, checkRunCreated, checksWith, mockConfig, operator, payload, stopApps } from './harness.js';
 
 let server: Server;
 let url: string;
@@ -43,7 +43,8 @@ beforeEach(() => {
   nock.disableNetConnect();
   nock.enableNetConnect('127.0.0.1');
 });
-afterEach(() => {
+afterEach(async () => {
+  await stopApps();
   nock.cleanAll();
   nock.enableNetConnect();
 });

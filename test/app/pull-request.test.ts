@@ -1,14 +1,15 @@
 import nock from 'nock';
 import {
   API, BASE, BASE_GOMOD, GOMOD_PATCH, HEAD, HEAD_GOMOD, MERGE_BASE, REPO,
-  checkRunCreated, checksWith, finding, mockConfig, mockFile, mockTree, payload, startApp,
+  checkRunCreated, checksWith, finding, mockConfig, mockFile, mockTree, payload, startApp, stopApps,
 } from './harness.js';
 
 beforeEach(() => {
   nock.disableNetConnect();
   nock.enableNetConnect('127.0.0.1');
 });
-afterEach(() => {
+afterEach(async () => {
+  await stopApps();
   nock.cleanAll();
   nock.enableNetConnect();
 });
@@ -46,11 +47,11 @@ describe('pull_request events', () => {
     mockPrReads(scope, [{ filename: 'go.mod', status: 'modified', additions: 1, deletions: 0, changes: 1, patch: GOMOD_PATCH }]);
 
     await probot.receive({ id: 'delivery-1', name: 'pull_request', payload: payload('pull_request.opened') });
-    // The webhook is answered once the check run exists; the scan runs in the background.
+    // The webhook is answered once the job is recorded; the worker creates the check run.
+    await service.idle();
     expect(created).toEqual([
       expect.objectContaining({ name: 'ModWarden', head_sha: HEAD, status: 'in_progress', external_id: 'pr:2' }),
     ]);
-    await service.idle();
 
     expect(updates).toHaveLength(1);
     const u = updates[0];
@@ -185,13 +186,13 @@ describe('pull_request events', () => {
       .post(`${REPO}/check-runs`).reply(201, () => (creates++, checkRunCreated()))
       .patch(`${REPO}/check-runs/4242`).reply(200, {})
       .get(`${REPO}/pulls/2/reviews`).query({ per_page: 100 }).reply(200, [])
-      .post(`${REPO}/pulls/2/reviews`).reply(200, { id: 82 })
-      .get(`${REPO}/pulls/2`).reply(200, { number: 2, state: 'open', head: { sha: HEAD }, base: { sha: BASE }, user: { login: 'octocat' } });
+      .post(`${REPO}/pulls/2/reviews`).reply(200, { id: 82 });
     mockConfig(scope, null);
     mockPrReads(scope, [{ filename: 'go.mod', status: 'modified', patch: GOMOD_PATCH }]);
     const event = { id: 'delivery-7', name: 'pull_request' as const, payload: payload('pull_request.opened') };
     await probot.receive(event);
     await probot.receive(event); // GitHub redelivery: same X-GitHub-Delivery id
+    // The suite's payload names the PR's head and base: no GitHub call before answering.
     await probot.receive({ id: 'delivery-8', name: 'check_suite', payload: payload('check_suite.requested') });
     await service.idle();
     expect(creates).toBe(1);

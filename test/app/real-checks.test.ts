@@ -6,7 +6,7 @@
 import nock from 'nock';
 import { createScanDeps } from '../../src/engine/wiring.js';
 import { startBoltWorld, worldSettings, type BoltWorld } from './boltdb-world.js';
-import { API, BASE, BASE_GOMOD, GOMOD_PATCH, HEAD, HEAD_GOMOD, MERGE_BASE, REPO, checkRunCreated, mockConfig, mockFile, mockTree, payload, startApp } from './harness.js';
+import { API, BASE, BASE_GOMOD, GOMOD_PATCH, HEAD, HEAD_GOMOD, MERGE_BASE, REPO, checkRunCreated, mockConfig, mockFile, mockTree, payload, startApp, stopApps } from './harness.js';
 
 let world: BoltWorld | null = null;
 beforeEach(() => {
@@ -14,6 +14,7 @@ beforeEach(() => {
   nock.enableNetConnect('127.0.0.1');
 });
 afterEach(async () => {
+  await stopApps();
   nock.cleanAll();
   nock.enableNetConnect();
   await world?.close();

@@ -158,8 +158,9 @@ async function main(): Promise<void> {
     body: payload,
   });
   const answered = Date.now() - t0;
-  const created = github.recorded.checkRuns.created[0] as { status?: string } | undefined;
-  process.stdout.write(`\nSigned webhook delivered: HTTP ${res.status} after ${answered} ms; check run created as "${created?.status ?? 'none'}" before the answer.\n`);
+  // Answer first: the job is recorded and answered; the worker creates the check run afterwards.
+  const before = github.recorded.checkRuns.created.length;
+  process.stdout.write(`\nSigned webhook delivered: HTTP ${res.status} after ${answered} ms (job recorded; ${before} check runs created before the answer: the worker creates it).\n`);
   await service!.idle();
   const scanMs = Date.now() - t0;
 

@@ -102,7 +102,20 @@ for (const ins of instructions(readFileSync(join(context, 'Dockerfile'), 'utf8')
     }
     case 'RUN':
       log(`RUN ${args}`);
-      execSync(args, { cwd: join(stage.root, stage.cwd), stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, ...stage.env, CI: 'true' } });
+      // Steps on the image's own file system (`mkdir -p /abs`, `chown user:group /abs`) are replayed inside the
+      // stage's root: the directory is made there; the owner is checked for form only (the user exists in the
+      // image, not on this host). Everything else runs as written.
+      for (const step of args.split('&&').map((x) => x.trim())) {
+        const mk = /^mkdir -p ((?:\/[\w.-]+)+(?: (?:\/[\w.-]+)+)*)$/.exec(step);
+        const own = /^chown [\w-]+:[\w-]+ ((?:\/[\w.-]+)+)$/.exec(step);
+        if (mk) for (const d of mk[1].split(' ')) mkdirSync(join(stage.root, d), { recursive: true });
+        else if (own) {
+          if (!existsSync(join(stage.root, own[1]))) throw new Error(`RUN ${step}: ${own[1]} does not exist in the stage`);
+        } else execSync(step, { cwd: join(stage.root, stage.cwd), stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, ...stage.env, CI: 'true' } });
+      }
+      break;
+    case 'VOLUME':
+      mkdirSync(join(stage.root, args), { recursive: true });
       break;
     case 'USER':
     case 'EXPOSE':

@@ -2,29 +2,15 @@ import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { EXIT, UsageError, type CliContext } from '../context.js';
-import { ConfigError, parseRepoConfigText, type RepoConfig } from '../../config/repo.js';
 import { clientsFor, engineEnvFor } from '../engine-env.js';
-import { SEVERITIES, atOrAbove, type Finding, type Severity } from '../../findings.js';
+import { SEVERITIES, atOrAbove, type Finding } from '../../findings.js';
 import { failingFindings, type ScanResult } from '../../engine/scan.js';
 import { audit } from '../../engine/audit.js';
 import { compareFindings, findingsFromJson, isEmptyDelta, type FindingDelta } from '../../engine/audit-changes.js';
 import { listGoModuleFiles, resolveCommit, showFile } from '../git.js';
-import { renderText } from '../../report/text.js';
 import { renderJson } from '../../report/json.js';
-import { renderMarkdown, code, inlineLine, moduleRef } from '../../report/markdown.js';
-import { renderSarif } from '../../report/sarif.js';
-import { packageRoot } from '../../checks/typosquat/corpus.js';
-
-function toolVersion(): string {
-  try {
-    return (JSON.parse(readFileSync(path.join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version;
-  } catch {
-    return '0.0.0';
-  }
-}
-
-const FORMATS = ['text', 'json', 'sarif', 'markdown'] as const;
-type Format = (typeof FORMATS)[number];
+import { code, inlineLine, moduleRef } from '../../report/markdown.js';
+import { CONFIG_PATH, FORMATS, checkReportOptions, readRepoConfig, renderReport, type Format } from '../report-options.js';
 
 interface Options {
   repo: string;
@@ -35,8 +21,6 @@ interface Options {
   since?: string;
   save?: string;
 }
-
-const CONFIG_PATH = '.github/modwarden.yml';
 
 /** Findings of an earlier run's JSON report (`--since`); a bad file is bad input, named. */
 function readSince(file: string): Finding[] {
@@ -96,24 +80,13 @@ export function register(program: Command, ctx: CliContext): void {
         '1 findings at or above it, 2 bad input or an incomplete audit.',
     )
     .action(async (opts: Options) => {
-      if (!(FORMATS as readonly string[]).includes(opts.format)) throw new UsageError(`--format: expected one of ${FORMATS.join('|')}, got "${opts.format}"`);
-      if (opts.failOn !== undefined && !(SEVERITIES as readonly string[]).includes(opts.failOn)) {
-        throw new UsageError(`--fail-on: expected one of ${SEVERITIES.join('|')}, got "${opts.failOn}"`);
-      }
+      const format = checkReportOptions(opts);
       if (opts.since !== undefined && opts.format === 'sarif') throw new UsageError('--since prints what changed as text, markdown or json; SARIF describes a whole run (use --save for it)');
       const since = opts.since !== undefined ? readSince(path.resolve(ctx.cwd, opts.since)) : null;
       const dir = path.resolve(ctx.cwd, opts.repo);
       const engine = engineEnvFor(ctx.env);
       const sha = await resolveCommit(dir, opts.ref, '--ref');
-      const configPath = opts.config ?? CONFIG_PATH;
-      let config: RepoConfig;
-      try {
-        config = parseRepoConfigText(await showFile(dir, sha, configPath), configPath);
-      } catch (e) {
-        if (e instanceof ConfigError) throw new UsageError(e.message);
-        throw e;
-      }
-      if (opts.failOn) config = { ...config, failOn: opts.failOn as Severity };
+      const config = await readRepoConfig(dir, sha, opts.config ?? CONFIG_PATH, opts.failOn);
 
       const clients = await clientsFor(engine);
       const { createScanChecks } = await import('../../engine/wiring.js');
@@ -128,7 +101,6 @@ export function register(program: Command, ctx: CliContext): void {
       } finally {
         await clients.close?.();
       }
-      const format = opts.format as Format;
       if (opts.save) {
         const file = path.resolve(ctx.cwd, opts.save);
         writeFileSync(`${file}.tmp`, renderJson(result, config));
@@ -140,13 +112,7 @@ export function register(program: Command, ctx: CliContext): void {
         ctx.out(renderDelta(delta, format));
         failing = [...delta.added, ...delta.changed.map((c) => c.after)].filter((f) => !f.ignored && atOrAbove(f.severity, config.failOn));
       } else {
-        const render: Record<Format, () => string> = {
-          text: () => renderText(result, config),
-          json: () => renderJson(result, config),
-          sarif: () => renderSarif(result, config, toolVersion()),
-          markdown: () => renderMarkdown(result, config),
-        };
-        ctx.out(render[format]());
+        ctx.out(renderReport(result, config, format));
         failing = failingFindings(result.findings, config.failOn);
       }
       if (result.errors.length) {

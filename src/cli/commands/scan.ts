@@ -1,29 +1,11 @@
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { EXIT, UsageError, type CliContext } from '../context.js';
-import { ConfigError, parseRepoConfigText, type RepoConfig } from '../../config/repo.js';
+import { EXIT, type CliContext } from '../context.js';
 import { clientsFor, engineEnvFor } from '../engine-env.js';
-import { SEVERITIES, type Severity } from '../../findings.js';
+import { SEVERITIES } from '../../findings.js';
 import { failingFindings, scan, type ScanResult } from '../../engine/scan.js';
 import { listGoMods, readChange, showFile } from '../git.js';
-import { renderText } from '../../report/text.js';
-import { renderJson } from '../../report/json.js';
-import { renderMarkdown } from '../../report/markdown.js';
-import { renderSarif } from '../../report/sarif.js';
-import { packageRoot } from '../../checks/typosquat/corpus.js';
-
-/** The package version, for SARIF's tool.driver.version. */
-function toolVersion(): string {
-  try {
-    return (JSON.parse(readFileSync(path.join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version;
-  } catch {
-    return '0.0.0';
-  }
-}
-
-const FORMATS = ['text', 'json', 'sarif', 'markdown'] as const;
-type Format = (typeof FORMATS)[number];
+import { CONFIG_PATH, FORMATS, checkReportOptions, readRepoConfig, renderReport } from '../report-options.js';
 
 interface Options {
   repo: string;
@@ -33,8 +15,6 @@ interface Options {
   failOn?: string;
   config?: string;
 }
-
-const CONFIG_PATH = '.github/modwarden.yml';
 
 /**
  * `modwarden scan`: the app's review of a change, on a local git checkout. Exit 1 on findings at or
@@ -59,22 +39,11 @@ export function register(program: Command, ctx: CliContext): void {
         'Exit status: 0 nothing at or above the threshold, 1 findings at or above it, 2 bad input or an incomplete scan.',
     )
     .action(async (opts: Options) => {
-      if (!(FORMATS as readonly string[]).includes(opts.format)) throw new UsageError(`--format: expected one of ${FORMATS.join('|')}, got "${opts.format}"`);
-      if (opts.failOn !== undefined && !(SEVERITIES as readonly string[]).includes(opts.failOn)) {
-        throw new UsageError(`--fail-on: expected one of ${SEVERITIES.join('|')}, got "${opts.failOn}"`);
-      }
+      const format = checkReportOptions(opts);
       const dir = path.resolve(ctx.cwd, opts.repo);
       const engine = engineEnvFor(ctx.env);
       const change = await readChange(dir, opts.base, opts.head);
-      const configPath = opts.config ?? CONFIG_PATH;
-      let config: RepoConfig;
-      try {
-        config = parseRepoConfigText(await showFile(dir, change.headSha, configPath), configPath);
-      } catch (e) {
-        if (e instanceof ConfigError) throw new UsageError(e.message);
-        throw e;
-      }
-      if (opts.failOn) config = { ...config, failOn: opts.failOn as Severity };
+      const config = await readRepoConfig(dir, change.headSha, opts.config ?? CONFIG_PATH, opts.failOn);
 
       const clients = await clientsFor(engine);
       const { createScanChecks } = await import('../../engine/wiring.js');
@@ -91,15 +60,9 @@ export function register(program: Command, ctx: CliContext): void {
       } finally {
         await clients.proxy.close();
       }
-      const render: Record<Format, () => string> = {
-        text: () => renderText(result, config),
-        json: () => renderJson(result, config),
-        sarif: () => renderSarif(result, config, toolVersion()),
-        markdown: () => renderMarkdown(result, config),
-      };
-      ctx.out(render[opts.format as Format]());
+      ctx.out(renderReport(result, config, format));
       if (result.errors.length) {
-        if (opts.format !== 'text') for (const e of result.errors) ctx.err(`modwarden scan: ${e}\n`);
+        if (format !== 'text') for (const e of result.errors) ctx.err(`modwarden scan: ${e}\n`);
         ctx.exit(EXIT.badInput);
       } else if (failingFindings(result.findings, config.failOn).length > 0) {
         ctx.exit(EXIT.findings);

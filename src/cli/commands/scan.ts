@@ -58,7 +58,7 @@ export function register(program: Command, ctx: CliContext): void {
           deps: { checks: createScanChecks(clients, { cacheEntries: engine.cacheEntries }), concurrency: engine.concurrency, goprivate: engine.goprivate },
         });
       } finally {
-        await clients.proxy.close();
+        await clients.close?.();
       }
       ctx.out(renderReport(result, config, format));
       if (result.errors.length) {

@@ -60,7 +60,7 @@ export function register(program: Command, ctx: CliContext): void {
       try {
         result = await verifyVersion(clients, mv, goSum);
       } finally {
-        await clients.proxy.close();
+        await clients.close?.();
       }
       ctx.out(opts.json ? JSON.stringify(result, null, 2) + '\n' : renderText(result));
       // Not compared, because a source failed or the origin is not supported: "could not verify".

@@ -4,8 +4,15 @@
  */
 import nock from 'nock';
 import {
-  API, BASE, BASE_GOMOD, GOMOD_PATCH, HEAD, HEAD_GOMOD, MERGE_BASE, REPO,
-  checkRunCreated, checksWith, mockConfig, mockFile, mockTree, payload, startApp, stopApps,
+  API,
+  REPO,
+  checkRunCreated,
+  checksWith,
+  mockConfig,
+  payload,
+  startApp,
+  stopApps,
+  mockPrReads,
 } from './harness.js';
 
 beforeEach(() => {
@@ -18,18 +25,6 @@ afterEach(async () => {
   nock.enableNetConnect();
 });
 
-function mockPrReads(scope: nock.Scope) {
-  scope
-    .get(`${REPO}/pulls/2/files`).query({ per_page: 100 }).reply(200, [{ filename: 'go.mod', status: 'modified', patch: GOMOD_PATCH }])
-    .get(`${REPO}/compare/${BASE}...${HEAD}`).query({ per_page: 1 }).reply(200, { merge_base_commit: { sha: MERGE_BASE } })
-    .get(`${REPO}/issues/2/comments`).query({ per_page: 100 }).reply(200, []);
-  mockFile(scope, 'go.mod', MERGE_BASE, BASE_GOMOD);
-  mockFile(scope, 'go.mod', HEAD, HEAD_GOMOD);
-  mockFile(scope, 'go.sum', HEAD, null);
-  mockTree(scope, MERGE_BASE, ['go.mod']);
-  mockConfig(scope, null);
-  return scope;
-}
 
 describe('deadlines', () => {
   it('a module whose verification never ends is verify-failed (timeout) at the module deadline; the run fails, never passes', async () => {

@@ -3,7 +3,17 @@
  * completed, and nothing is posted twice.
  */
 import nock from 'nock';
-import { API, BASE, BASE_GOMOD, GOMOD_PATCH, HEAD, HEAD_GOMOD, MERGE_BASE, REPO, checkRunCreated, checksWith, finding, mockConfig, mockFile, mockTree, payload, startApp, stopApps } from './harness.js';
+import {
+  API,
+  REPO,
+  checkRunCreated,
+  checksWith,
+  finding,
+  payload,
+  startApp,
+  stopApps,
+  mockPrReads,
+} from './harness.js';
 
 beforeEach(() => {
   nock.disableNetConnect();
@@ -17,17 +27,6 @@ afterEach(async () => {
 
 const diverged = checksWith({ verify: (m, v) => [finding('content-diverged', 'critical', m, v, 'The proxy serves different code than the origin tag')] });
 
-function mockPrReads(scope: nock.Scope) {
-  scope
-    .get(`${REPO}/pulls/2/files`).query({ per_page: 100 }).reply(200, [{ filename: 'go.mod', status: 'modified', patch: GOMOD_PATCH }])
-    .get(`${REPO}/compare/${BASE}...${HEAD}`).query({ per_page: 1 }).reply(200, { merge_base_commit: { sha: MERGE_BASE } })
-    .get(`${REPO}/issues/2/comments`).query({ per_page: 100 }).reply(200, []);
-  mockFile(scope, 'go.mod', MERGE_BASE, BASE_GOMOD);
-  mockFile(scope, 'go.mod', HEAD, HEAD_GOMOD);
-  mockFile(scope, 'go.sum', HEAD, null);
-  mockTree(scope, MERGE_BASE, ['go.mod']);
-  mockConfig(scope, null);
-}
 
 it('a 502 on the check-run update and on the review: the run completes once, the review is attempted once (never doubled)', async () => {
   const { probot, service } = await startApp({ checks: diverged });

@@ -154,3 +154,17 @@ export function mockTree(scope: nock.Scope, sha: string, paths: string[]): nock.
       truncated: false,
     });
 }
+
+/** What a worker reads to scan PR #2 (BASE_GOMOD → HEAD_GOMOD, no go.sum, no repo config). */
+export function mockPrReads(scope: nock.Scope): nock.Scope {
+  scope
+    .get(`${REPO}/pulls/2/files`).query({ per_page: 100 }).reply(200, [{ filename: 'go.mod', status: 'modified', patch: GOMOD_PATCH }])
+    .get(`${REPO}/compare/${BASE}...${HEAD}`).query({ per_page: 1 }).reply(200, { merge_base_commit: { sha: MERGE_BASE } })
+    .get(`${REPO}/issues/2/comments`).query({ per_page: 100 }).reply(200, []);
+  mockFile(scope, 'go.mod', MERGE_BASE, BASE_GOMOD);
+  mockFile(scope, 'go.mod', HEAD, HEAD_GOMOD);
+  mockFile(scope, 'go.sum', HEAD, null);
+  mockTree(scope, MERGE_BASE, ['go.mod']);
+  mockConfig(scope, null);
+  return scope;
+}

@@ -5,8 +5,15 @@
  */
 import nock from 'nock';
 import {
-  API, BASE_GOMOD, GOMOD_PATCH, HEAD, HEAD_GOMOD, MERGE_BASE, BASE, REPO,
-  checkRunCreated, checksWith, finding, mockConfig, mockFile, mockTree, payload, startApp, stopApps,
+  API,
+  REPO,
+  checkRunCreated,
+  checksWith,
+  finding,
+  payload,
+  startApp,
+  stopApps,
+  mockPrReads,
 } from './harness.js';
 import type { ScanChecks } from '../../src/engine/scan.js';
 import { startRedis, type RedisServer } from '../helpers/redis-server.js';
@@ -37,18 +44,6 @@ async function replicas(a: ScanChecks, b: ScanChecks) {
   return [await startApp({ checks: a, concurrency: 2 }, over, undefined, app), await startApp({ checks: b, concurrency: 2 }, over, undefined, app)] as const;
 }
 
-function mockPrReads(scope: nock.Scope) {
-  scope
-    .get(`${REPO}/pulls/2/files`).query({ per_page: 100 }).reply(200, [{ filename: 'go.mod', status: 'modified', patch: GOMOD_PATCH }])
-    .get(`${REPO}/compare/${BASE}...${HEAD}`).query({ per_page: 1 }).reply(200, { merge_base_commit: { sha: MERGE_BASE } })
-    .get(`${REPO}/issues/2/comments`).query({ per_page: 100 }).reply(200, []);
-  mockFile(scope, 'go.mod', MERGE_BASE, BASE_GOMOD);
-  mockFile(scope, 'go.mod', HEAD, HEAD_GOMOD);
-  mockFile(scope, 'go.sum', HEAD, null);
-  mockTree(scope, MERGE_BASE, ['go.mod']);
-  mockConfig(scope, null);
-  return scope;
-}
 
 const diverged = checksWith({ verify: (m, v) => [finding('content-diverged', 'critical', m, v, 'The proxy serves different code than the origin tag')] });
 

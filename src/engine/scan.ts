@@ -10,6 +10,7 @@ import type { RequirementChange } from '../gomod/types.js';
 import type { IgnoreEntry, RepoConfig } from '../config/repo.js';
 import { matchPrefixPatterns } from '../gomod/module.js';
 import { boundFindings, type ModuleRow, type ScanResult } from './result.js';
+import { escalateLookalikeRetags } from '../checks/divergence/findings.js';
 import { allowFor, applyConfig, matchesSkipPath, verdictOf } from './policy.js';
 export * from './result.js';
 export { matchesSkipPath } from './policy.js';
@@ -270,7 +271,8 @@ export async function scan(input: ScanInput): Promise<ScanResult> {
         );
         if ('value' in checked) raw.push(...checked.value);
         else raw.push(timeoutFinding(change, fetch, checked.cut));
-        const findings = applyConfig(raw, config, ignores);
+        // The checks run side by side; a retag that looked benign on a look-alike module is not (pure step).
+        const findings = applyConfig(escalateLookalikeRetags(raw), config, ignores);
         return { row: { ...row, verdict: verdictOf(findings, config), rules: [...new Set(findings.map((f) => f.rule))].sort() }, findings };
       }),
     ),

@@ -67,6 +67,15 @@ describe('scan', () => {
     'svc/go.mod': gomod('github.com/acme/app/svc', ['github.com/lib/pq v1.10.9']),
   };
 
+  it('escalates a retag triaged benign to critical when the same module is a failing look-alike', async () => {
+    const benign = (c: RequirementChange): Finding => ({ ...f('tag-moved', 'medium', c), evidence: { triage: { kind: 'benign', why: ['forward retag'] } } });
+    const { checks } = recorder({ typosquat: (c) => [f('typosquat', 'high', c)], verify: (c) => (c.fetch!.path === 'github.com/boltdb-go/bolt' ? [benign(c)] : []) });
+    const result = await scan({ files: ['go.mod'], ...reader(base, head), config: DEFAULT_REPO_CONFIG, deps: { checks } });
+    const moved = result.findings.find((x) => x.rule === 'tag-moved')!;
+    expect(moved.severity).toBe('critical');
+    expect(moved.message).toMatch(/looks like another module/);
+  });
+
   it('asks the checks for a per-scan view once per scan and runs every module check through it', async () => {
     const shared = recorder();
     const perScan: ReturnType<typeof recorder>[] = [];
